@@ -22,10 +22,10 @@ type Config struct {
 	GradientClip     float64       `yaml:"gradient_clip_max_norm"`
 	Logging          Logging       `yaml:"logging"`
 	Evaluation       Evaluation    `yaml:"evaluation"`
-	Device           string        `yaml:"device"`
+	Device           string        `yaml:"device"` // accepted for compatibility; `backend` chooses the engine
 	Seed             int64         `yaml:"seed"`
 	Deterministic    bool          `yaml:"deterministic"`
-	ClipDownloadRoot string        `yaml:"clip_download_root"`
+	ClipDownloadRoot string        `yaml:"clip_download_root"` // accepted for compatibility; fairclip never downloads (see clip_weights)
 
 	// fairclip additions.
 	ClipWeights string   `yaml:"clip_weights"` // path to CLIP weights (safetensors / .pt); empty: none
@@ -152,15 +152,20 @@ type Features struct {
 
 // Default returns the original's Exp1 configuration
 // (train_stage2_independent_adapter.yaml) with fairclip's defaults for its additions.
+// Machine-specific paths of the original are replaced by relative ones:
+// stage1_checkpoint "checkpoints/stage1/checkpoint_best.pth", dataset.fairness_root
+// "data/fairness", logging.log_dir "logs", clip_download_root "" (unused).
 func Default() Config {
 	zero := 0.0
 	return Config{
+		Stage1Checkpoint: "checkpoints/stage1/checkpoint_best.pth",
 		Model: Model{
 			ClipName: "ViT-L/14", FeatureDim: 768, Stage1HiddenDim: 512, Stage2HiddenDim: 384,
 			FusionNumHeads: 8, ClassifierHiddenDims: []int{384, 192}, NumClasses: 2,
 			Dropout: 0.1, NormalizeFeatures: true, GateInitBias: &zero,
 		},
 		Dataset: Dataset{
+			FairnessRoot: "data/fairness",
 			TrainDataset: []string{"ff++"}, ValidationDataset: []string{"ff++"},
 			TestDataset: []string{"celebdf", "dfd", "dfdc"}, Resolution: 256,
 			UseDataAugmentation: true, UseSubgroupSampler: true, OnBadImage: "fail",

@@ -36,6 +36,13 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newSweepCmd(),
+		newConfigCmd(),
+		newDataCmd(), newSynthCmd(),
+		newMetricsCmd(),
+		newEmbedCmd(),
+		newReportCmd(),
+		newTrainCmd(), newEvalCmd(),
 	)
 	return root
 }

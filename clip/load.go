@@ -1,0 +1,86 @@
+package clip
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/fairclip/fairclip/safetensors"
+	"github.com/fairclip/fairclip/torchfile"
+)
+
+// HeadsMetadataKey is the safetensors metadata key Save writes the head count under.
+const HeadsMetadataKey = "clip.heads"
+
+// Load imports a vision tower from a safetensors file (HuggingFace or OpenAI names, full
+// CLIP model or vision tower only) or a PyTorch torch.save / TorchScript archive (.pt,
+// .pth), detected from the file's content. The architecture is inferred from the shapes.
+func Load(path string, opts LoadOptions) (*Weights, error) {
+	isZip, err := hasZipMagic(path)
+	if err != nil {
+		return nil, fmt.Errorf("clip: load weights: %w", err)
+	}
+	var tensors map[string]safetensors.Tensor
+	if isZip {
+		tensors, _, err = torchfile.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("clip: load weights: %w (convert the checkpoint to safetensors, or use HuggingFace's model.safetensors for the same CLIP model)", err)
+		}
+	} else {
+		// Skip the text tower of full CLIP files: only vision tensors are decoded.
+		f, err := safetensors.ReadFileFunc(path, func(name string) bool {
+			return strings.Contains(name, "visual") || strings.Contains(name, "vision_model")
+		})
+		if err != nil {
+			return nil, fmt.Errorf("clip: load weights: %w", err)
+		}
+		tensors = f.Tensors
+		if h, ok := f.Metadata[HeadsMetadataKey]; ok && opts.Heads == 0 {
+			if opts.Heads, err = strconv.Atoi(h); err != nil || opts.Heads <= 0 {
+				return nil, fmt.Errorf("clip: load weights %s: metadata %s=%q is not a positive integer", path, HeadsMetadataKey, h)
+			}
+		}
+	}
+	w, err := FromTensors(tensors, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return w, nil
+}
+
+func hasZipMagic(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return false, fmt.Errorf("%s: file too short to hold weights", path)
+		}
+		return false, err
+	}
+	return string(magic[:]) == "PK\x03\x04", nil
+}
+
+// Save writes the weights as safetensors with OpenAI names under the "visual." prefix and
+// the head count in the metadata, so that Load restores the same architecture.
+func (w *Weights) Save(path string) error {
+	specs := w.Arch.tensorSpecs()
+	names := make([]string, len(specs))
+	ts := make(map[string]safetensors.Tensor, len(specs))
+	for i, s := range specs {
+		data, ok := w.Tensors[s.name]
+		if !ok {
+			return fmt.Errorf("clip: save %s: tensor %q missing from the weights", path, s.name)
+		}
+		names[i] = "visual." + s.name
+		ts[names[i]] = safetensors.Tensor{Shape: s.shape, F32: data}
+	}
+	meta := map[string]string{HeadsMetadataKey: strconv.Itoa(w.Arch.Heads), "format": "pt"}
+	return safetensors.WriteFile(path, names, ts, meta)
+}

@@ -1,0 +1,151 @@
+package synth
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// forgery describes how one fake video was made: the inner face of a donor
+// identity blended into the target with this dataset's artifact style.
+type forgery struct {
+	strength float64 // artifact strength: dataset style x subgroup visibility
+	colour   [3]float64
+	edge     float64 // mask edge softness in face units (bigger = smoother)
+	scale    float64 // mask size relative to the inner face
+	grid     float64 // checkerboard (upsampling) artifact amplitude
+	blur     bool    // donor region blurred (lost high frequencies)
+}
+
+func newForgery(rng *rand.Rand, st style, visibility float64) forgery {
+	s := st.strength * visibility
+	f := forgery{strength: s, edge: 0.04, scale: 1 + 0.1*rng.NormFloat64(), grid: 0.05 * s, blur: true}
+	// Colour mismatch between donor and target: a consistent lift plus jitter,
+	// the main global cue, scaled by strength.
+	for c := range 3 {
+		f.colour[c] = s * (0.18 + 0.03*rng.NormFloat64())
+	}
+	if st.blurEdges {
+		f.edge = 0.25 // celebdf: well-smoothed boundary
+		f.grid = 0.01 * s
+	}
+	return f
+}
+
+// blend applies the forgery to target (in place) with donor rendered in the
+// same pose: inside a soft ellipse over eyes, nose and mouth the donor shows.
+func (f forgery) blend(target, donor *canvas, g faceGeom) {
+	n := target.n
+	src := donor
+	if f.blur {
+		src = boxBlur(donor, 1)
+	}
+	for y := range n {
+		for x := range n {
+			u := (float64(x) + 0.5 - g.cx) / g.rx
+			v := (float64(y) + 0.5 - g.cy) / g.ry
+			mu, mv := u/(0.72*f.scale), (v-0.1)/(0.72*f.scale)
+			d := math.Sqrt(mu*mu + mv*mv) // 1 on the mask boundary
+			m := smoothstep(1+f.edge, 1-f.edge, d)
+			if m <= 0 {
+				continue
+			}
+			i := 3 * (y*n + x)
+			checker := 0.0
+			if (x+y)%2 == 0 {
+				checker = f.grid
+			} else {
+				checker = -f.grid
+			}
+			for c := range 3 {
+				fake := src.pix[i+c] + f.colour[c] + checker
+				target.pix[i+c] = clamp01(target.pix[i+c]*(1-m) + fake*m)
+			}
+		}
+	}
+}
+
+func smoothstep(edge0, edge1, x float64) float64 {
+	if edge0 == edge1 {
+		if x < edge0 {
+			return 1
+		}
+		return 0
+	}
+	t := clamp01((x - edge0) / (edge1 - edge0))
+	return t * t * (3 - 2*t)
+}
+
+// boxBlur returns a (2r+1)^2 box-blurred copy.
+func boxBlur(src *canvas, r int) *canvas {
+	n := src.n
+	out := newCanvas(n)
+	for y := range n {
+		for x := range n {
+			var sum [3]float64
+			cnt := 0.0
+			for dy := -r; dy <= r; dy++ {
+				for dx := -r; dx <= r; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= n || yy >= n {
+						continue
+					}
+					for c := range 3 {
+						sum[c] += src.pix[3*(yy*n+xx)+c]
+					}
+					cnt++
+				}
+			}
+			for c := range 3 {
+				out.pix[3*(y*n+x)+c] = sum[c] / cnt
+			}
+		}
+	}
+	return out
+}
+
+// capture applies the dataset's camera and encoding style to every image,
+// real or fake: sensor noise, colour cast and, for dfdc, 8x8 block
+// quantization like a low-quality JPEG.
+func capture(cv *canvas, st style, rng *rand.Rand) {
+	sigma := 0.012 * st.noise
+	for i := range cv.pix {
+		cast := 0.0
+		switch i % 3 {
+		case 0:
+			cast = st.hueShift
+		case 2:
+			cast = -st.hueShift
+		}
+		cv.pix[i] = clamp01(cv.pix[i] + cast + sigma*rng.NormFloat64())
+	}
+	if st.jpeg > 0 {
+		blockQuantize(cv, 8, float64(st.jpeg)/255)
+	}
+}
+
+// blockQuantize keeps each 8x8 block's mean exactly and quantizes the
+// deviations from it with step q: the blocky, detail-losing look of strong
+// JPEG compression without a DCT.
+func blockQuantize(cv *canvas, b int, q float64) {
+	n := cv.n
+	for by := 0; by < n; by += b {
+		for bx := 0; bx < n; bx += b {
+			for c := range 3 {
+				var sum, cnt float64
+				for y := by; y < min(by+b, n); y++ {
+					for x := bx; x < min(bx+b, n); x++ {
+						sum += cv.pix[3*(y*n+x)+c]
+						cnt++
+					}
+				}
+				mean := sum / cnt
+				for y := by; y < min(by+b, n); y++ {
+					for x := bx; x < min(bx+b, n); x++ {
+						i := 3*(y*n+x) + c
+						cv.pix[i] = clamp01(mean + q*math.Round((cv.pix[i]-mean)/q))
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package fairloss
+
+import (
+	"math"
+	"testing"
+)
+
+func TestExpNeg(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 2000000; i++ {
+		x := -lseCut * float64(i) / 2000000
+		want := math.Exp(x)
+		if e := math.Abs(expNeg(x)-want) / want; e > worst {
+			worst = e
+		}
+	}
+	if worst > 5e-16 {
+		t.Errorf("max relative error %.3g, want <= 5e-16", worst)
+	}
+	for _, x := range []float64{0, -1e-300, -math.Ln2, -lseCut} {
+		if e := math.Abs(expNeg(x)-math.Exp(x)) / math.Exp(x); e > 5e-16 {
+			t.Errorf("expNeg(%g) rel err %.3g", x, e)
+		}
+	}
+	t.Logf("max relative error %.3g", worst)
+}
+
+// TestSoftminMatchesDirect checks softmin (with its inlined exponential) against a
+// direct log-sum-exp with math.Exp.
+func TestSoftminMatchesDirect(t *testing.T) {
+	c := []float64{0.1, 0.5, 2, 0, 1e-3, 0.7}
+	h := []float64{-1, 0.2, 3}
+	for _, eps := range []float64{10, 1, 0.05, 1e-3, 1e-8} {
+		out := make([]float64, 2)
+		plan := make([]float64, 6)
+		softmin(out, c, 3, h, eps, make([]float64, 3), plan)
+		for i := 0; i < 2; i++ {
+			mx := math.Inf(-1)
+			for j := 0; j < 3; j++ {
+				mx = math.Max(mx, h[j]-c[i*3+j]/eps)
+			}
+			s := 0.0
+			for j := 0; j < 3; j++ {
+				s += math.Exp(h[j] - c[i*3+j]/eps - mx)
+			}
+			want := -eps * (mx + math.Log(s))
+			if math.Abs(out[i]-want) > 1e-15*math.Max(1, math.Abs(want)) {
+				t.Errorf("eps %g row %d: %.17g, want %.17g", eps, i, out[i], want)
+			}
+			for j := 0; j < 3; j++ {
+				pw := math.Exp(h[j]-c[i*3+j]/eps-mx) / s
+				if math.Abs(plan[i*3+j]-pw) > 1e-15 {
+					t.Errorf("eps %g plan[%d][%d] = %g, want %g", eps, i, j, plan[i*3+j], pw)
+				}
+			}
+		}
+	}
+}
+
+func TestLogAtLeast1(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 1000000; i++ {
+		s := math.Exp(7 * float64(i) / 1000000) // 1 .. ~1100
+		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
+			worst = e
+		}
+	}
+	for _, s := range []float64{1, math.Nextafter(1, 2), 2, 1.015625, 511.9999, 512} {
+		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
+			worst = e
+		}
+	}
+	if worst > 1e-15 {
+		t.Errorf("max absolute error %.3g, want <= 1e-15", worst)
+	}
+	t.Logf("max absolute error %.3g", worst)
+}

@@ -1,0 +1,84 @@
+package fairloss
+
+import "math"
+
+// Diameter returns the length of the diagonal of the bounding box of both clouds
+// (x is n×d, y is m×d, row-major), as geomloss's max_diameter computes it.
+func Diameter(x, y []float64, n, m, d int) float64 {
+	return diameterRows(cloud{x, nil, d}, n, cloud{y, nil, d}, m)
+}
+
+func diameterRows(x cloud, n int, y cloud, m int) float64 {
+	d := x.d
+	lo := make([]float64, d)
+	hi := make([]float64, d)
+	copy(lo, x.row(0))
+	copy(hi, x.row(0))
+	update := func(c cloud, k int) {
+		for i := 0; i < k; i++ {
+			r := c.row(i)
+			for j, v := range r {
+				if v < lo[j] {
+					lo[j] = v
+				}
+				if v > hi[j] {
+					hi[j] = v
+				}
+			}
+		}
+	}
+	update(x, n)
+	update(y, m)
+	s := 0.0
+	for j := range lo {
+		t := hi[j] - lo[j]
+		s += t * t
+	}
+	return math.Sqrt(s)
+}
+
+// EpsilonSchedule returns geomloss's annealing schedule for the given diameter:
+//
+//	[diameter^p] + [exp(e) for e in numpy.arange(p*ln(diameter), p*ln(blur), p*ln(scaling))] + [blur^p]
+//
+// The arange follows numpy's float semantics: ceil((stop-start)/step) entries, the
+// second one start+step and the k-th (k >= 2) start + k*((start+step)-start).
+// geomloss fails when the diameter is 0 (all points coincide: log(0)); fairclip then
+// uses the schedule [blur^p, blur^p], whose divergence is 0 up to rounding.
+func EpsilonSchedule(p int, diameter, blur, scaling float64) []float64 {
+	bp := powP(blur, p)
+	if diameter == 0 {
+		return []float64{bp, bp}
+	}
+	fp := float64(p)
+	start := fp * math.Log(diameter)
+	stop := fp * math.Log(blur)
+	step := fp * math.Log(scaling)
+	eps := []float64{powP(diameter, p)}
+	length := math.Ceil((stop - start) / step)
+	if length > 0 {
+		next := start + step
+		delta := next - start
+		for k := 0; k < int(length); k++ {
+			var e float64
+			switch k {
+			case 0:
+				e = start
+			case 1:
+				e = next
+			default:
+				e = start + float64(k)*delta
+			}
+			eps = append(eps, math.Exp(e))
+		}
+	}
+	return append(eps, bp)
+}
+
+// powP is x**p for the integer exponents the cost supports (exact for p = 1, 2).
+func powP(x float64, p int) float64 {
+	if p == 1 {
+		return x
+	}
+	return x * x
+}

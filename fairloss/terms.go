@@ -1,0 +1,154 @@
+package fairloss
+
+import (
+	"fmt"
+	"math"
+)
+
+// term is one weighted Sinkhorn divergence between two sets of feature rows.
+type term struct {
+	x, y      []int   // feature rows of both clouds (same length for the losses here)
+	gm        *gram   // inner products covering x and y
+	weight    float64 // factor of this term in the loss
+	yDetached bool    // no gradient flows to y (a detached reference sample)
+	info      PairTerm
+}
+
+// evalTerms solves all terms in parallel and accumulates the weighted value and the
+// gradient with respect to the n×d feature matrix in a fixed order (deterministic).
+func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64, []float64, []PairTerm) {
+	results := make([]SinkhornResult, len(terms))
+	parallelFor(len(terms), func(t int) {
+		tm := terms[t]
+		x, y := cloud{features, tm.x, d}, cloud{features, tm.y, d}
+		a := uniform(len(tm.x))
+		b := uniform(len(tm.y))
+		pr := s.newPair(x, len(tm.x), y, len(tm.y), a, b, !tm.yDetached, tm.gm.dots)
+		results[t] = pr.result(!tm.yDetached)
+	})
+	value := 0.0
+	grad := make([]float64, n*d)
+	infos := make([]PairTerm, len(terms))
+	for t, tm := range terms {
+		r := results[t]
+		value += tm.weight * r.Value
+		addRows(grad, d, tm.x, r.GradX, tm.weight)
+		if !tm.yDetached {
+			addRows(grad, d, tm.y, r.GradY, tm.weight)
+		}
+		infos[t] = tm.info
+		infos[t].Value = r.Value
+		infos[t].Iterations = r.Iterations
+	}
+	return value, grad, infos
+}
+
+func addRows(grad []float64, d int, rows []int, g []float64, w float64) {
+	for i, r := range rows {
+		axpy(grad[r*d:(r+1)*d], w, g[i*d:(i+1)*d])
+	}
+}
+
+func uniform(n int) []float64 {
+	u := make([]float64, n)
+	for i := range u {
+		u[i] = 1 / float64(n)
+	}
+	return u
+}
+
+// lossConfig is what the fairness losses share.
+type lossConfig struct {
+	Blur                  float64
+	P                     int
+	Scaling               float64
+	MinSamplesPerSubgroup int
+	NumSubgroups          int
+}
+
+func (c lossConfig) sinkhorn() Sinkhorn {
+	return Sinkhorn{P: c.P, Blur: c.Blur, Scaling: c.Scaling}
+}
+
+func (c lossConfig) validate() error {
+	if err := c.sinkhorn().validate(); err != nil {
+		return err
+	}
+	if c.MinSamplesPerSubgroup < 1 {
+		return fmt.Errorf("min_samples_per_subgroup = %d: want >= 1: %w", c.MinSamplesPerSubgroup, ErrParameter)
+	}
+	if c.NumSubgroups < 1 {
+		return fmt.Errorf("num_subgroups = %d: want >= 1: %w", c.NumSubgroups, ErrParameter)
+	}
+	return nil
+}
+
+// checkBatch validates the feature matrix and the per-row subgroup ids (-1 unknown).
+func (c lossConfig) checkBatch(features []float64, n, d int, subgroups []int) error {
+	if n <= 0 {
+		return fmt.Errorf("features: %d rows: %w", n, ErrEmpty)
+	}
+	if d <= 0 {
+		return fmt.Errorf("features: dimension %d: want >= 1: %w", d, ErrDimension)
+	}
+	if len(features) != n*d {
+		return fmt.Errorf("features: %d values for %d rows of dimension %d: %w", len(features), n, d, ErrDimension)
+	}
+	for k, v := range features {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("features[%d][%d] = %v: %w", k/d, k%d, v, ErrNonFinite)
+		}
+	}
+	if len(subgroups) != n {
+		return fmt.Errorf("subgroups: %d values for %d rows: %w", len(subgroups), n, ErrDimension)
+	}
+	for i, g := range subgroups {
+		if g < -1 || g >= c.NumSubgroups {
+			return fmt.Errorf("subgroups[%d] = %d: want -1 (unknown) or 0..%d: %w", i, g, c.NumSubgroups-1, ErrParameter)
+		}
+	}
+	return nil
+}
+
+// groupRows splits rows (in batch order) by subgroup; ids outside 0..K-1 are ignored.
+func groupRows(rows, subgroups []int, k int) [][]int {
+	out := make([][]int, k)
+	for _, r := range rows {
+		if g := subgroups[r]; g >= 0 && g < k {
+			out[g] = append(out[g], r)
+		}
+	}
+	return out
+}
+
+// validGroups returns the subgroups with at least min rows, recording the others
+// (present but too small) in skipped.
+func validGroups(groups [][]int, minRows, class int, skipped *[]SkippedSubgroup) []int {
+	var valid []int
+	for g, rows := range groups {
+		switch {
+		case len(rows) >= minRows:
+			valid = append(valid, g)
+		case len(rows) > 0:
+			*skipped = append(*skipped, SkippedSubgroup{Class: class, Subgroup: g, Count: len(rows),
+				Reason: fmt.Sprintf("fewer than %d samples", minRows)})
+		}
+	}
+	return valid
+}
+
+// pairTerms returns one term per unordered pair of valid subgroups (ascending ids),
+// both truncated to the first min(n_i, n_j) rows in batch order.
+func pairTerms(groups [][]int, valid []int, class int, gm *gram) []term {
+	var out []term
+	for i, gi := range valid {
+		for _, gj := range valid[i+1:] {
+			m := min(len(groups[gi]), len(groups[gj]))
+			out = append(out, term{
+				x: groups[gi][:m], y: groups[gj][:m], gm: gm,
+				info: PairTerm{Class: class, A: gi, B: gj, M: m},
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package sweep
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/fairclip/fairclip/atomicfile"
+	"io"
+)
+
+// PlotPareto writes a PNG scatter of every completed trial on objectives i and j, with
+// the Pareto front (over all objectives) highlighted and labelled by trial id.
+func PlotPareto(path string, s *Status, i, j int) error {
+	if i >= len(s.Objectives) || j >= len(s.Objectives) {
+		return fmt.Errorf("pareto plot: objectives %d,%d out of range (%d objectives)", i, j, len(s.Objectives))
+	}
+	done := completedTrials(s.Trials, len(s.Objectives))
+	front := ParetoFront(s.Trials, s.Objectives)
+	onFront := map[int]bool{}
+	for _, t := range front {
+		onFront[t.ID] = true
+	}
+	var all, best plotter.XYs
+	var labels []string
+	for _, t := range done {
+		pt := plotter.XY{X: t.Values[i], Y: t.Values[j]}
+		if math.IsNaN(pt.X) || math.IsNaN(pt.Y) {
+			continue
+		}
+		if onFront[t.ID] {
+			best = append(best, pt)
+			labels = append(labels, fmt.Sprintf("#%d", t.ID))
+		} else {
+			all = append(all, pt)
+		}
+	}
+	p := plot.New()
+	p.Title.Text = "Sweep trials: Pareto front"
+	dirWord := func(o Objective) string {
+		if o.Direction == Minimize {
+			return o.Name + " (lower is better)"
+		}
+		return o.Name + " (higher is better)"
+	}
+	p.X.Label.Text = dirWord(s.Objectives[i])
+	p.Y.Label.Text = dirWord(s.Objectives[j])
+	p.Add(plotter.NewGrid())
+	if len(all) > 0 {
+		sc, err := plotter.NewScatter(all)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle.Color = color.RGBA{150, 150, 150, 255}
+		sc.GlyphStyle.Radius = vg.Points(3)
+		p.Add(sc)
+		p.Legend.Add("dominated", sc)
+	}
+	if len(best) > 0 {
+		sc, err := plotter.NewScatter(best)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle.Color = color.RGBA{200, 30, 30, 255}
+		sc.GlyphStyle.Radius = vg.Points(4)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(sc)
+		p.Legend.Add("Pareto front", sc)
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: best, Labels: labels})
+		if err != nil {
+			return err
+		}
+		p.Add(lb)
+	}
+	c := vgimg.New(7*vg.Inch, 5*vg.Inch)
+	p.Draw(draw.New(c))
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+		return err
+	})
+}

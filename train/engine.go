@@ -1,0 +1,234 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/fairclip/fairclip/model"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// Weighting combines the classification and fairness losses: "fixed"
+// (LambdaCls*L_cls + LambdaFair*L_fair) or "dynamic" (uncertainty weighting with
+// learned log-variances s: exp(-s_c)*L_cls + s_c/2 + exp(-s_f)*L_fair + s_f/2, the
+// original's DynamicFairnessLossWeighting).
+type Weighting struct {
+	Dynamic               bool
+	LambdaCls, LambdaFair float64
+	InitLogVarCls         float64
+	InitLogVarFair        float64
+}
+
+// engine holds the compiled graphs of one model shape.
+type engine struct {
+	be        backends.Backend
+	cfg       model.Config
+	cls       ClsLoss
+	weighting Weighting
+	stage1    *model.Params
+	params    *model.Params
+	logVars   []float32 // [s_cls, s_fair] under dynamic weighting, else nil
+
+	s1Exec, evalExec, zExec, stepExec *graph.Exec
+}
+
+// evalChunk is the batch size of the eval and Stage 1 graphs; shorter chunks are
+// padded so that each graph compiles once.
+const evalChunk = 256
+
+func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, stage1, params *model.Params) (*engine, error) {
+	e := &engine{be: be, cfg: cfg, cls: cls, weighting: w, stage1: stage1, params: params}
+	if w.Dynamic {
+		e.logVars = []float32{float32(w.InitLogVarCls), float32(w.InitLogVarFair)}
+	}
+	n1, np := len(stage1.List), len(params.List)
+	var err error
+	if e.s1Exec, err = graph.NewExec(be, func(in []*graph.Node) *graph.Node {
+		b := &model.Builder{Cfg: cfg}
+		return b.Stage1(model.Bind(stage1, in[:n1]), b.CLIP(in[n1]))
+	}); err != nil {
+		return nil, fmt.Errorf("stage 1 graph: %w", err)
+	}
+	if e.evalExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
+		b := &model.Builder{Cfg: cfg}
+		o := b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1])
+		return []*graph.Node{o.Logits, o.Gate, o.Prob}
+	}); err != nil {
+		return nil, fmt.Errorf("eval graph: %w", err)
+	}
+	if e.zExec, err = graph.NewExec(be, func(in []*graph.Node) *graph.Node {
+		b := &model.Builder{Cfg: cfg, Train: true, RNG: in[np+2]}
+		return b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1]).Z
+	}); err != nil {
+		return nil, fmt.Errorf("forward graph: %w", err)
+	}
+	nl := len(e.logVars)
+	if e.stepExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
+		return e.stepGraph(in[:np], in[np:np+nl], in[np+nl:])
+	}); err != nil {
+		return nil, fmt.Errorf("train step graph: %w", err)
+	}
+	return e, nil
+}
+
+// stepGraph is one training step's forward and backward pass. rest holds clip,
+// s1, one-hot labels, dL_fair/dz, L_fair, lambda_cls, lambda_fair and the RNG state.
+// Its outputs are L_cls, the gate [B], then the gradients of the weighted total
+// with respect to params and logVars.
+func (e *engine) stepGraph(params, logVars, rest []*graph.Node) []*graph.Node {
+	clip, s1, onehot, dz, fairValue, lamCls, lamFair, rng := rest[0], rest[1], rest[2], rest[3], rest[4], rest[5], rest[6], rest[7]
+	b := &model.Builder{Cfg: e.cfg, Grad: true, Train: true, RNG: rng}
+	o := b.Forward(model.Bind(e.params, params), b.CLIP(clip), s1)
+	lcls := e.cls.Graph(o.Logits, onehot)
+	// The fairness loss is computed outside the graph (Sinkhorn in Go); its gradient
+	// enters as sum(z * stopgrad(dz)), whose gradient with respect to z is dz.
+	fairLink := graph.ReduceAllSum(graph.Mul(o.Z, graph.StopGradient(dz)))
+	var total *graph.Node
+	if e.weighting.Dynamic {
+		sc, sf := logVars[0], logVars[1]
+		pc, pf := graph.Exp(graph.Neg(sc)), graph.Exp(graph.Neg(sf))
+		total = graph.Add(graph.Mul(pc, lcls), graph.MulScalar(sc, 0.5))
+		total = graph.Add(total, graph.Add(graph.Mul(pf, fairValue), graph.MulScalar(sf, 0.5)))
+		total = graph.Add(total, graph.Mul(graph.StopGradient(pf), fairLink))
+	} else {
+		total = graph.Add(graph.Mul(lamCls, lcls), graph.Mul(lamFair, fairLink))
+	}
+	wrt := append(append([]*graph.Node{}, params...), logVars...)
+	return append([]*graph.Node{lcls, o.Gate}, graph.Gradient(total, wrt...)...)
+}
+
+func paramArgs(ps *model.Params) []any {
+	out := make([]any, 0, len(ps.List)+4)
+	for _, t := range model.Tensors(ps) {
+		out = append(out, t)
+	}
+	return out
+}
+
+func matrix(data []float32, rows, cols int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(data, rows, cols)
+}
+
+func scalarArg(v float64) *tensors.Tensor { return tensors.FromScalar(float32(v)) }
+
+// stage1 computes s1 for n rows of clip (n <= evalChunk) into dst.
+func (e *engine) stage1Rows(clip []float32, n int, dst []float32) error {
+	d := e.cfg.Dim
+	padded := make([]float32, evalChunk*d)
+	copy(padded, clip[:n*d])
+	args := append(paramArgs(e.stage1), matrix(padded, evalChunk, d))
+	out, err := e.s1Exec.Exec(args...)
+	if err != nil {
+		return fmt.Errorf("stage 1 adapter: %w", err)
+	}
+	s1 := tensors.MustCopyFlatData[float32](out[0])
+	copy(dst[:n*d], s1[:n*d])
+	return nil
+}
+
+// evalOut is the eval graph's result for a chunk of rows.
+type evalOut struct {
+	logits []float32 // n*2
+	gate   []float32
+	prob   []float32
+}
+
+// evalRows runs the head in eval mode on n <= evalChunk rows.
+func (e *engine) evalRows(clip, s1 []float32, n int) (evalOut, error) {
+	d := e.cfg.Dim
+	pc := make([]float32, evalChunk*d)
+	ps := make([]float32, evalChunk*d)
+	copy(pc, clip[:n*d])
+	copy(ps, s1[:n*d])
+	args := append(paramArgs(e.params), matrix(pc, evalChunk, d), matrix(ps, evalChunk, d))
+	out, err := e.evalExec.Exec(args...)
+	if err != nil {
+		return evalOut{}, fmt.Errorf("eval graph: %w", err)
+	}
+	return evalOut{
+		logits: tensors.MustCopyFlatData[float32](out[0])[:2*n],
+		gate:   tensors.MustCopyFlatData[float32](out[1])[:n],
+		prob:   tensors.MustCopyFlatData[float32](out[2])[:n],
+	}, nil
+}
+
+// rngState is the dropout RNG state of one training step: a function of the seed and
+// the step's (epoch, batch), so that a resumed run draws the same masks.
+func rngState(seed int64, epoch, batch int) (*tensors.Tensor, error) {
+	return graph.RNGStateFromSeed(int64(mixSeed(seed, int64(epoch), int64(batch))))
+}
+
+func mixSeed(seed int64, parts ...int64) uint64 {
+	h := uint64(seed) ^ 0x6a09e667f3bcc909
+	for _, p := range parts {
+		h ^= uint64(p)
+		h += 0x9e3779b97f4a7c15
+		h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9
+		h = (h ^ (h >> 27)) * 0x94d049bb133111eb
+		h ^= h >> 31
+	}
+	return h
+}
+
+// forwardZ runs the training-mode forward pass for the fairness loss.
+func (e *engine) forwardZ(clip, s1 []float32, n int, rng *tensors.Tensor) ([]float32, error) {
+	d := e.cfg.Dim
+	args := append(paramArgs(e.params), matrix(clip, n, d), matrix(s1, n, d), rng)
+	out, err := e.zExec.Exec(args...)
+	if err != nil {
+		return nil, fmt.Errorf("forward graph: %w", err)
+	}
+	return tensors.MustCopyFlatData[float32](out[0]), nil
+}
+
+// stepOut is one training step's result before the optimizer update.
+type stepOut struct {
+	clsLoss float64
+	gate    []float32
+	grads   [][]float32 // per parameter
+	logGrad []float32   // dynamic weighting: d total / d [s_c, s_f]
+}
+
+// backward runs the training step graph.
+func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairValue float64, rng *tensors.Tensor) (stepOut, error) {
+	d, n := e.cfg.Dim, len(labels)
+	onehot := make([]float32, 2*n)
+	for i, y := range labels {
+		onehot[2*i+y] = 1
+	}
+	args := paramArgs(e.params)
+	for _, v := range e.logVars {
+		args = append(args, tensors.FromScalar(v))
+	}
+	args = append(args, matrix(clip, n, d), matrix(s1, n, d), matrix(onehot, n, 2), matrix(dz, n, d),
+		scalarArg(fairValue), scalarArg(e.weighting.LambdaCls), scalarArg(e.weighting.LambdaFair), rng)
+	out, err := e.stepExec.Exec(args...)
+	if err != nil {
+		return stepOut{}, fmt.Errorf("train step graph: %w", err)
+	}
+	so := stepOut{
+		clsLoss: float64(tensors.MustCopyFlatData[float32](out[0])[0]),
+		gate:    tensors.MustCopyFlatData[float32](out[1]),
+	}
+	np := len(e.params.List)
+	for i := range np {
+		so.grads = append(so.grads, tensors.MustCopyFlatData[float32](out[2+i]))
+	}
+	for i := range e.logVars {
+		so.logGrad = append(so.logGrad, tensors.MustCopyFlatData[float32](out[2+np+i])[0])
+	}
+	return so, nil
+}
+
+// totalLoss is the weighted total of the two losses (the value the gradient is of).
+func (e *engine) totalLoss(cls, fair float64) (total, lambdaFair, fairWeight float64) {
+	if !e.weighting.Dynamic {
+		w := e.weighting
+		return w.LambdaCls*cls + w.LambdaFair*fair, w.LambdaFair, w.LambdaFair
+	}
+	sc, sf := float64(e.logVars[0]), float64(e.logVars[1])
+	pc, pf := math.Exp(-sc), math.Exp(-sf)
+	return pc*cls + sc/2 + pf*fair + sf/2, pf / (pc + pf + 1e-8), pf
+}

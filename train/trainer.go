@@ -1,0 +1,362 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"time"
+
+	"github.com/fairclip/fairclip/backend"
+	"github.com/fairclip/fairclip/config"
+	"github.com/fairclip/fairclip/data"
+	"github.com/fairclip/fairclip/fairloss"
+	"github.com/fairclip/fairclip/model"
+	"github.com/fairclip/fairclip/runs"
+)
+
+// trainer is one run in progress.
+type trainer struct {
+	o      Options
+	cfg    config.Config
+	mcfg   model.Config
+	cls    ClsLoss
+	eng    *engine
+	opt    *AdamW
+	sched  Schedule
+	fair   fairloss.Stage2
+	useFai bool
+	out    io.Writer
+
+	train, val Split
+	testNames  []string
+	tests      []Split
+	caches     map[Split]*stage1Cache
+	sampler    *data.SubgroupSampler
+
+	run   *runs.Run
+	tb    *runs.TBWriter
+	state trainerState
+	step  int
+	start int // first epoch to run
+	hash  string
+	plan  Plan
+	begin time.Time
+}
+
+// Run trains the configured model (or, with DryRun, validates and prints the plan).
+func Run(ctx context.Context, o Options) (Result, error) {
+	t, err := setup(o)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.DryRun {
+		return Result{Plan: t.plan, Status: "dry-run"}, nil
+	}
+	return t.loop(ctx)
+}
+
+func (t *trainer) printf(format string, args ...any) { fmt.Fprintf(t.out, format, args...) }
+
+func setup(o Options) (*trainer, error) {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Source == nil {
+		return nil, errors.New("no feature source: pass --synthetic-features (the feature store is not available yet)")
+	}
+	cfg := o.Config
+	t := &trainer{o: o, cfg: cfg, out: o.Out, caches: map[Split]*stage1Cache{}, begin: o.Now()}
+	t.mcfg = ModelConfig(cfg.Model)
+	if err := t.mcfg.Validate(); err != nil {
+		return nil, err
+	}
+	var err error
+	if t.cls, err = NewClsLoss(cfg.Loss); err != nil {
+		return nil, err
+	}
+	w, err := weightingOf(cfg.LossWeighting)
+	if err != nil {
+		return nil, err
+	}
+	t.useFai = w.Dynamic || w.LambdaFair != 0
+	fl := cfg.FairnessLoss
+	t.fair = fairloss.Stage2{Blur: fl.SinkhornBlur, P: fl.SinkhornP, Scaling: fl.Scaling,
+		MinSamplesPerSubgroup: fl.MinSamplesPerSubgroup, NumSubgroups: fl.NumSubgroups}
+	if cfg.Optimizer.Type != "adamw" {
+		return nil, fmt.Errorf("optimizer.type %q: only adamw is supported", cfg.Optimizer.Type)
+	}
+	if len(cfg.Optimizer.Betas) != 2 {
+		return nil, fmt.Errorf("optimizer.betas: %d values, want 2", len(cfg.Optimizer.Betas))
+	}
+	epochs := cfg.Training.NumEpochs
+	if epochs < 1 {
+		return nil, fmt.Errorf("training.num_epochs %d: must be >= 1", epochs)
+	}
+	if t.sched, err = NewSchedule(cfg.Scheduler, cfg.Optimizer.LR, epochs); err != nil {
+		return nil, err
+	}
+	switch cfg.Evaluation.MetricForBest {
+	case "auc", "acc", "eer", "ap":
+	default:
+		return nil, fmt.Errorf("evaluation.metric_for_best %q: use auc, acc, eer or ap", cfg.Evaluation.MetricForBest)
+	}
+	if err := t.openData(); err != nil {
+		return nil, err
+	}
+
+	// Model: fresh, or the last completed epoch of the run being resumed.
+	be, err := backend.New(t.backendSpec())
+	if err != nil {
+		return nil, err
+	}
+	var stage1, params *model.Params
+	var logVars []float32
+	t.start = 1
+	if o.Resume != "" {
+		c, err := loadCheckpoint(filepath.Join(o.Resume, "latest.safetensors"), w.Dynamic,
+			[2]float64{cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1]}, cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, true)
+		if err != nil {
+			return nil, fmt.Errorf("resume %s: %w", o.Resume, err)
+		}
+		stage1, params, logVars, t.opt = c.stage1, c.params, c.logVars, c.opt
+		t.state, t.step, t.start = c.meta.Trainer, c.meta.Step, c.meta.Epoch+1
+	} else {
+		var desc string
+		stage1, desc, err = LoadStage1(cfg.Stage1Checkpoint, cfg.Model.RandomStage1, t.mcfg, cfg.Seed+1)
+		if err != nil {
+			return nil, err
+		}
+		t.printf("%s\n", desc)
+		if params, err = model.NewStage2(t.mcfg, cfg.Seed); err != nil {
+			return nil, err
+		}
+	}
+	if t.eng, err = newEngine(be, t.mcfg, t.cls, w, stage1, params); err != nil {
+		return nil, err
+	}
+	if logVars != nil {
+		t.eng.logVars = logVars
+	}
+	if t.opt == nil {
+		var sizes []int
+		for _, p := range params.List {
+			sizes = append(sizes, p.Size())
+		}
+		for range t.eng.logVars {
+			sizes = append(sizes, 1)
+		}
+		t.opt = NewAdamW(cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1], cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, sizes)
+	}
+	CountParams(stage1, params, len(t.eng.logVars)).Print(t.out)
+	if t.mcfg.Heads != 8 {
+		t.printf("Notice: %s\n", headsNotice(t.mcfg.Heads))
+	}
+	t.printPlan()
+	return t, nil
+}
+
+func headsNotice(h int) string {
+	return fmt.Sprintf("model.fusion_num_heads is %d (the reference uses 8): with one query and one key token "+
+		"the attention softmax is 1, so the number of heads cannot change the model's output "+
+		"(only how attention dropout groups dimensions during training)", h)
+}
+
+func (t *trainer) backendSpec() string {
+	if t.o.Backend != "" {
+		return t.o.Backend
+	}
+	return t.cfg.Backend
+}
+
+func weightingOf(lw config.LossWeighting) (Weighting, error) {
+	switch lw.Type {
+	case "fixed":
+		return Weighting{LambdaCls: lw.LambdaCls, LambdaFair: lw.LambdaFair}, nil
+	case "dynamic":
+		return Weighting{Dynamic: true, InitLogVarCls: lw.InitLogVarCls, InitLogVarFair: lw.InitLogVarFair}, nil
+	default:
+		return Weighting{}, fmt.Errorf("loss_weighting.type %q: use fixed or dynamic", lw.Type)
+	}
+}
+
+// openData opens the splits and the sampler and fills the plan.
+func (t *trainer) openData() error {
+	cfg := t.cfg
+	if len(cfg.Dataset.TrainDataset) != 1 || len(cfg.Dataset.ValidationDataset) != 1 {
+		return fmt.Errorf("dataset.train_dataset %v and validation_dataset %v: exactly one each is supported",
+			cfg.Dataset.TrainDataset, cfg.Dataset.ValidationDataset)
+	}
+	var err error
+	if t.train, err = t.o.Source.Split("train", cfg.Dataset.TrainDataset[0]); err != nil {
+		return err
+	}
+	if t.val, err = t.o.Source.Split("val", cfg.Dataset.ValidationDataset[0]); err != nil {
+		return err
+	}
+	d := t.mcfg.Dim
+	if err := checkSplit(t.train, "train "+cfg.Dataset.TrainDataset[0], d); err != nil {
+		return err
+	}
+	if err := checkSplit(t.val, "val "+cfg.Dataset.ValidationDataset[0], d); err != nil {
+		return err
+	}
+	for _, name := range cfg.Evaluation.TestDatasets {
+		s, err := t.o.Source.Split("test", name)
+		if err != nil {
+			return err
+		}
+		if err := checkSplit(s, "test "+name, d); err != nil {
+			return err
+		}
+		t.testNames = append(t.testNames, name)
+		t.tests = append(t.tests, s)
+	}
+	bs := cfg.Training.TrainBatchSize
+	if bs < 1 || cfg.Training.ValBatchSize < 1 {
+		return fmt.Errorf("training.train_batch_size %d and val_batch_size %d must be >= 1", bs, cfg.Training.ValBatchSize)
+	}
+	p := Plan{Epochs: cfg.Training.NumEpochs, TrainSamples: t.train.Len(), ValSamples: t.val.Len(), TestDatasets: t.testNames}
+	if cfg.Dataset.UseSubgroupSampler {
+		if t.sampler, err = data.NewSubgroupSampler(subgroupsOf(t.train), bs, cfg.Seed); err != nil {
+			return err
+		}
+		p.BatchesPerEpoch, p.BatchSize = t.sampler.BatchesPerEpoch(), t.sampler.BatchSize()
+	} else {
+		p.BatchesPerEpoch, p.BatchSize = t.train.Len()/bs, bs
+		if p.BatchesPerEpoch == 0 {
+			return fmt.Errorf("training.train_batch_size %d exceeds the %d training samples", bs, t.train.Len())
+		}
+	}
+	for e := 1; e <= p.Epochs; e++ {
+		if t.validates(e) {
+			p.Validations = append(p.Validations, e)
+		}
+		if len(t.tests) > 0 && t.cfg.Evaluation.TestEveryNEpochs > 0 && e%t.cfg.Evaluation.TestEveryNEpochs == 0 {
+			p.TestEpochs = append(p.TestEpochs, e)
+		}
+	}
+	t.plan = p
+	return nil
+}
+
+// validates reports whether epoch e runs validation: every eval_freq epochs and at
+// the last epoch.
+func (t *trainer) validates(e int) bool {
+	f := max(1, t.cfg.Evaluation.EvalFreq)
+	return e%f == 0 || e == t.cfg.Training.NumEpochs
+}
+
+func (t *trainer) batches(epoch int) [][]int {
+	if t.sampler != nil {
+		return t.sampler.Epoch(epoch)
+	}
+	return data.ShuffledBatches(t.train.Len(), t.cfg.Training.TrainBatchSize, t.cfg.Seed, epoch, true)
+}
+
+func (t *trainer) printPlan() {
+	p := t.plan
+	t.printf("Data: %s; train %d samples, val %d samples, tests %v\n", t.o.Source.Describe(), p.TrainSamples, p.ValSamples, p.TestDatasets)
+	t.printf("Plan: %d epochs x %d batches of %d; validation at %d epochs; tests at epochs %v and at every new best (%s)\n",
+		p.Epochs, p.BatchesPerEpoch, p.BatchSize, len(p.Validations), p.TestEpochs, t.cfg.Evaluation.MetricForBest)
+	fairState := "off (lambda_fair 0)"
+	if t.useFai {
+		fairState = fmt.Sprintf("on (%s weighting, blur %g, p %d, scaling %g)", t.cfg.LossWeighting.Type,
+			t.fair.Blur, t.fair.P, t.fair.Scaling)
+	}
+	t.printf("Fairness loss: %s\n", fairState)
+}
+
+// openRun creates (or reopens, for resume) the run folder and writes its header.
+func (t *trainer) openRun() error {
+	cfg := t.cfg
+	yaml := t.o.ConfigYAML
+	if yaml == nil {
+		var err error
+		if yaml, err = config.Marshal(cfg); err != nil {
+			return fmt.Errorf("resolved config: %w", err)
+		}
+	}
+	t.hash = runs.HashConfig(yaml)
+	if t.o.Resume != "" {
+		r, err := runs.Open(t.o.Resume)
+		if err != nil {
+			return err
+		}
+		t.run = r
+		if tb, err := r.TB(); err == nil {
+			t.tb = tb
+		}
+		return t.event(runs.WarningEvent{Epoch: t.start - 1, Kind: "resumed",
+			Message: fmt.Sprintf("resumed after epoch %d from latest.safetensors", t.start-1)})
+	}
+	dir := t.o.RunDir
+	if dir == "" {
+		dir = runs.DefaultDir(cfg.Logging.LogDir, cfg.Logging.ExperimentName, t.o.Now())
+	}
+	r, err := runs.Create(dir)
+	if err != nil {
+		return err
+	}
+	t.run = r
+	if err := r.WriteConfig(yaml); err != nil {
+		return err
+	}
+	info := runs.NewInfo(cfg.Logging.ExperimentName, t.o.Version, t.eng.be.Name(), cfg.Seed, t.hash)
+	if err := r.WriteRunInfo(info); err != nil {
+		return err
+	}
+	if tb, err := r.TB(); err == nil {
+		t.tb = tb
+	}
+	counts := CountParams(t.eng.stage1, t.eng.params, len(t.eng.logVars))
+	if err := t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
+		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
+		Params: runs.Params{Total: counts.Total(), Trainable: counts.Trainable, Frozen: counts.Frozen()},
+		Plan: runs.Plan{Epochs: t.plan.Epochs, BatchesPerEpoch: t.plan.BatchesPerEpoch, TrainSamples: t.plan.TrainSamples,
+			ValSamples: t.plan.ValSamples}}); err != nil {
+		return err
+	}
+	if t.mcfg.Heads != 8 {
+		return t.event(runs.WarningEvent{Kind: runs.WarnAttentionHeadsInert, Message: headsNotice(t.mcfg.Heads)})
+	}
+	return nil
+}
+
+func (t *trainer) event(ev runs.Event) error {
+	if err := t.run.Events().Append(ev); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	return nil
+}
+
+func (t *trainer) scalar(tag string, step int, v float64) {
+	if t.tb != nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		_ = t.tb.Scalar(tag, step, v)
+	}
+}
+
+// finish writes run_end and closes the run.
+func (t *trainer) finish(status string, epochs int, runErr error) (Result, error) {
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	if t.state.DegenerateStart > 0 && status == runs.StatusCompleted {
+		_ = t.event(runs.DegeneratePhaseEvent{Start: t.state.DegenerateStart, End: t.state.DegenerateLast})
+	}
+	_ = t.event(runs.RunEndEvent{Status: status, EpochsCompleted: epochs, Seconds: t.o.Now().Sub(t.begin).Seconds(),
+		BestEpoch: t.state.BestEpoch, Error: msg})
+	cerr := t.run.Close()
+	res := Result{RunDir: t.run.Dir(), Status: status, EpochsCompleted: epochs, BestEpoch: t.state.BestEpoch,
+		BestValue: t.state.BestValue, Plan: t.plan}
+	if runErr == nil {
+		runErr = cerr
+	}
+	return res, runErr
+}
