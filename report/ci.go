@@ -29,6 +29,7 @@ type aucCI struct {
 	diff, dlo, dhi, p float64
 	delongP           float64
 	err               string
+	note              string // the score file disagrees with events.jsonl
 }
 
 // valDataset names the validation dataset of run r (config, else the score files).
@@ -122,6 +123,10 @@ func (rep *Report) computeCIs() {
 				continue
 			}
 			c.auc = res.AUC
+			if logged := rep.loggedAUC(i, set.key); finite(logged) && math.Abs(logged-c.auc) > 5e-4 {
+				c.note = rep.l.f("AUC %s from %s differs from %s in events.jsonl",
+					"%[2]s의 AUC %[1]s가 events.jsonl의 %[3]s와 다름", f4(c.auc), set.path, f4(logged))
+			}
 			if res.CI != nil {
 				iv := res.CI.Intervals["auc"]
 				c.lo, c.hi = iv.Lo, iv.Hi
@@ -189,6 +194,9 @@ func (rep *Report) intervals() {
 					row[8] = l.s("**distinguishable**", "**유의**")
 				}
 			}
+			if c.note != "" {
+				errs = append(errs, fmt.Sprintf("**%s** %s: %s", rep.names[i], c.set.label, c.note))
+			}
 			if c.err != "" {
 				row[8] = l.s("not available", "계산 불가")
 				errs = append(errs, fmt.Sprintf("**%s** %s: %s", rep.names[i], c.set.label, c.err))
@@ -208,4 +216,13 @@ func ci(lo, hi float64) string {
 		return na
 	}
 	return fmt.Sprintf("[%.4f, %.4f]", lo, hi)
+}
+
+// loggedAUC is the AUC events.jsonl records for run i's score set at the best epoch.
+func (rep *Report) loggedAUC(i int, key string) float64 {
+	s := rep.sums[i]
+	if key == "val" {
+		return s.val().AUC
+	}
+	return s.testMetric(key, func(m runs.Metrics) float64 { return m.AUC })
 }

@@ -146,7 +146,7 @@ func (rep *Report) gatePlot() (*plot.Plot, bool) {
 		}
 	}
 	p.Y.Min, p.Y.Max = 0, 1
-	p.Legend.Top = true
+	p.Legend.Top = false // the lines sit high when the gate saturates
 	p.Add(plotter.NewGrid())
 	return p, any
 }

@@ -208,7 +208,8 @@ func ValidateLog(dir string) error {
 		}
 		if first {
 			first = false
-			if !bytes.HasPrefix(line, []byte(`{"type":"run_start"`)) {
+			var head struct{ Type string }
+			if json.Unmarshal(line, &head) != nil || head.Type != TypeRunStart {
 				errs = append(errs, fmt.Errorf("%s line %d: first event is not run_start", path, i+1))
 			}
 		}

@@ -37,7 +37,7 @@ func TestConfigValidate(t *testing.T) {
 	repo, _ := filepath.Glob("../../configs/*.yaml")
 	followups, _ := filepath.Glob("../../configs/followups/*.yaml")
 	good := append(append(originals, repo...), followups...)
-	if len(good) != 12 {
+	if len(good) < 12 {
 		t.Fatalf("found %d configs: %v", len(good), good)
 	}
 

@@ -36,7 +36,7 @@ def scores(path, quality, k):
             group = (i // 4) % 8
             noise = ((i * k) % 17 - 8) / 20.0
             s = min(1.0, max(0.0, 0.5 + quality * (label - 0.5) + noise))
-            f.write(f"{s:.4f},{label},{group},vid{i // 4:02d},img/{i:03d}.png\n")
+            f.write(f"{s:.4f},{label},{group},vid{i // 4:02d}{'f' if label else 'r'},img/{i:03d}.png\n")
 
 
 def run(name, folder, cfg, epochs, tests, best, end, quality, k, extra=None, truncate=None):
