@@ -9,32 +9,45 @@ type pass struct {
 }
 
 // evaluate runs the metrics of v under per-sample weights w (nil: 1), reusing c's buffers.
+// One pass over the runs of equal scores builds the ROC steps and the confusion matrices: a
+// run shares one score, hence one prediction.
 func (v *view) evaluate(w []float64, conv Convention, threshold float64, c *curve) pass {
-	c.build(v.s, v.y, w)
-	r := pass{auc: c.auc(), ap: c.ap(), eer: c.eer(conv)}
-	for i, s := range v.s {
-		wi := 1.0
-		if w != nil {
-			wi = w[i]
-			if wi == 0 {
-				continue
+	c.fps, c.tps, c.thr = c.fps[:0], c.tps[:0], c.thr[:0]
+	// cells[pred][group+1][label] accumulates weights.
+	var cells [2][NumSubgroups + 1][2]float64
+	var fp, tp float64
+	for b := 0; b+1 < len(v.blocks); b++ {
+		lo, hi := v.blocks[b], v.blocks[b+1]
+		pred := 0
+		if conv.predictsFake(v.s[lo], threshold) {
+			pred = 1
+		}
+		cell := &cells[pred]
+		var bw [2]float64
+		for i := lo; i < hi; i++ {
+			wi := 1.0
+			if w != nil {
+				wi = w[i]
 			}
+			y := v.y[i]
+			bw[y] += wi
+			cell[v.g[i]+1][y] += wi
 		}
-		var cell counts
-		fake := conv.predictsFake(s, threshold)
-		switch {
-		case v.y[i] == 1 && fake:
-			cell.tp = wi
-		case v.y[i] == 1:
-			cell.fn = wi
-		case fake:
-			cell.fp = wi
-		default:
-			cell.tn = wi
+		if bw[0] == 0 && bw[1] == 0 {
+			continue // a score nobody drew is no ROC point
 		}
-		r.all.add(cell)
-		if g := v.g[i]; g >= 0 {
-			r.per[g].add(cell)
+		fp += bw[0]
+		tp += bw[1]
+		c.fps = append(c.fps, fp)
+		c.tps = append(c.tps, tp)
+		c.thr = append(c.thr, v.s[lo])
+	}
+	r := pass{auc: c.auc(), ap: c.ap(), eer: c.eer(conv)}
+	for g := range NumSubgroups + 1 {
+		k := counts{tp: cells[1][g][1], fp: cells[1][g][0], tn: cells[0][g][0], fn: cells[0][g][1]}
+		r.all.add(k)
+		if g > 0 {
+			r.per[g-1] = k
 		}
 	}
 	r.acc = conv.ratio(r.all.tp+r.all.tn, r.all.n())

@@ -83,6 +83,9 @@ func (p *prepared) result(conv Convention, opts Options) (Result, error) {
 		Threshold: opts.Threshold,
 		Fairness:  p.frames.fairness(fr, conv, opts.MinSubgroupSize),
 	}
+	n := fr.all.n()
+	res.PredictedPositiveShare = (fr.all.tp + fr.all.fp) / n
+	res.MajorityShare = math.Max(fr.all.pos(), fr.all.neg()) / n
 	if p.videos != nil {
 		vr := p.videos.evaluate(nil, conv, opts.Threshold, &c)
 		res.Video = &VideoResult{

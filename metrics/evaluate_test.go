@@ -19,8 +19,9 @@ func TestOneClassIsUndefinedNotHalf(t *testing.T) {
 			t.Errorf("%s = %v, want NaN", name, v)
 		}
 	}
-	if r.ACC != 0.5 {
-		t.Errorf("acc = %v, want 0.5", r.ACC)
+	if r.ACC != 0.5 || r.MajorityShare != 1 || r.PredictedPositiveShare != 0.5 {
+		t.Errorf("acc %v majority %v predicted fake %v, want 0.5, 1, 0.5", r.ACC, r.MajorityShare,
+			r.PredictedPositiveShare)
 	}
 	data, err := json.Marshal(r)
 	if err != nil {

@@ -9,6 +9,8 @@ type view struct {
 	y    []uint8
 	g    []int8  // subgroup id, -1 unknown
 	unit []int32 // resampling unit (video or row) of each sorted sample
+	// blocks holds the start of each run of equal scores, then len(s).
+	blocks []int32
 }
 
 func newView(scores []float64, labels []uint8, groups []int8, units []int32) view {
@@ -18,10 +20,16 @@ func newView(scores []float64, labels []uint8, groups []int8, units []int32) vie
 		y:    make([]uint8, len(order)),
 		g:    make([]int8, len(order)),
 		unit: make([]int32, len(order)),
+		// Scores are usually nearly all distinct: size for that to avoid regrowing.
+		blocks: make([]int32, 0, len(order)+1),
 	}
 	for i, o := range order {
 		v.s[i], v.y[i], v.g[i], v.unit[i] = scores[o], labels[o], groups[o], units[o]
+		if i == 0 || v.s[i] != v.s[i-1] {
+			v.blocks = append(v.blocks, int32(i))
+		}
 	}
+	v.blocks = append(v.blocks, int32(len(order)))
 	return v
 }
 
@@ -55,7 +63,7 @@ func prepare(in Input) (*prepared, error) {
 		p.frames = newView(in.Scores, labels, groups, units)
 		return p, nil
 	}
-	index := make(map[string]int32)
+	index := make(map[string]int32, n/4+1)
 	var sums []float64
 	var counts []int
 	var vLabels []uint8

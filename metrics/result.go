@@ -12,10 +12,14 @@ type Result struct {
 	EER        float64 `json:"eer"`
 	AP         float64 `json:"ap"`
 	// Threshold is the decision threshold used for ACC and fairness.
-	Threshold float64      `json:"threshold"`
-	Fairness  Fairness     `json:"fairness"`
-	Video     *VideoResult `json:"video,omitempty"`
-	CI        *CI          `json:"ci,omitempty"`
+	Threshold float64 `json:"threshold"`
+	// PredictedPositiveShare is the share of samples predicted fake; MajorityShare the share
+	// of the larger class (the ACC of a constant prediction, for spotting degenerate models).
+	PredictedPositiveShare float64      `json:"predicted_positive_share"`
+	MajorityShare          float64      `json:"majority_share"`
+	Fairness               Fairness     `json:"fairness"`
+	Video                  *VideoResult `json:"video,omitempty"`
+	CI                     *CI          `json:"ci,omitempty"`
 }
 
 // Fairness holds the fairness metrics over the three partitions of the subgroups.

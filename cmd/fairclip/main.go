@@ -43,6 +43,8 @@ func newRootCmd() *cobra.Command {
 		newEmbedCmd(),
 		newReportCmd(),
 		newTrainCmd(), newEvalCmd(),
+		newSinkhornCmd(), newFairlossCmd(),
+		newExtractCmd(), newFeaturesCmd(),
 	)
 	return root
 }
