@@ -70,13 +70,17 @@ func ApplyBadImagePolicy(samples []Sample, bad []BadSample, policy BadImagePolic
 	default:
 		return nil, fmt.Errorf("on_bad_image %q: want fail or skip", policy)
 	}
-	drop := make(map[[2]any]bool, len(bad))
+	type where struct {
+		csv string
+		row int
+	}
+	drop := make(map[where]bool, len(bad))
 	for _, b := range bad {
-		drop[[2]any{b.Sample.CSV, b.Sample.Row}] = true
+		drop[where{b.Sample.CSV, b.Sample.Row}] = true
 	}
 	kept := make([]Sample, 0, len(samples)-len(bad))
 	for _, s := range samples {
-		if !drop[[2]any{s.CSV, s.Row}] {
+		if !drop[where{s.CSV, s.Row}] {
 			kept = append(kept, s)
 		}
 	}

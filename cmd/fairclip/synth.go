@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fairclip/fairclip/data/synth"
@@ -10,9 +10,7 @@ import (
 )
 
 func newSynthCmd() *cobra.Command {
-	var (
-		opts synth.Options
-	)
+	var opts synth.Options
 	cmd := &cobra.Command{
 		Use:   "synth --out DIR [--scale tiny|small|full] [--seed S]",
 		Short: "Write a synthetic, demographically annotated face-forgery dataset (PG-FDD layout)",
@@ -30,7 +28,7 @@ func newSynthCmd() *cobra.Command {
 			start := time.Now()
 			sum, err := synth.Generate(cmd.Context(), opts)
 			if err != nil {
-				if strings.Contains(err.Error(), "already holds a dataset") {
+				if errors.Is(err, synth.ErrExists) {
 					return badInput(err)
 				}
 				return err

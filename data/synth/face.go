@@ -171,7 +171,15 @@ func drawFeatures(col *[3]float64, id identity, u, v float64) {
 
 func mul(c [3]float64, k float64) [3]float64 { return [3]float64{c[0] * k, c[1] * k, c[2] * k} }
 
-func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
+func clamp01(v float64) float64 {
+	if v < 0 {
+		return 0
+	}
+	if v > 1 {
+		return 1
+	}
+	return v
+}
 
 // identityRand gives the generator of identity k of a dataset.
 func identityRand(seed int64, dataset string, k int) *rand.Rand {

@@ -142,6 +142,19 @@ func Features(opts FeatureOptions) (*FeatureSet, error) {
 	}
 
 	noiseStd := difficulty * math.Sqrt(st.noise/float64(dim))
+	// Per-subgroup mean (race, gender, domain shift) and fake offset, so the
+	// inner loop is one normal draw and three adds per element.
+	var base, fakeOffset [8][]float64
+	for g := range 8 {
+		base[g], fakeOffset[g] = make([]float64, dim), make([]float64, dim)
+		race, gender := g%4, g/4
+		fake := fakeMagnitude * st.strength * vis[g]
+		for k := range dim {
+			base[g][k] = raceMagnitude*dirs.race[race][k] + genderMagnitude*dirs.gender[gender][k] +
+				shiftMagnitude*st.shift*dirs.shift[k]
+			fakeOffset[g][k] = base[g][k] + fake*dirs.fake[k]
+		}
+	}
 	nChunks := (len(rows) + featureChunk - 1) / featureChunk
 	var wg sync.WaitGroup
 	work := make(chan int)
@@ -155,21 +168,18 @@ func Features(opts FeatureOptions) (*FeatureSet, error) {
 				for i := c * featureChunk; i < min((c+1)*featureChunk, len(rows)); i++ {
 					r := rows[i]
 					if r.video != lastVideo {
-						// The video component is drawn per chunk from the chunk's
-						// stream, keyed by video, so it is shared by the frames.
+						// Keyed by video, not chunk: frames of a video that
+						// straddle chunks share the component.
 						vr := data.NewRand(setSeed, -1, int64(r.video))
 						fillNormal(vr, video, videoMagnitude/math.Sqrt(float64(dim)))
 						lastVideo = r.video
 					}
-					race, gender := r.subgroup%4, r.subgroup/4
-					fake := 0.0
+					mean := base[r.subgroup]
 					if r.label == 1 {
-						fake = fakeMagnitude * st.strength * vis[r.subgroup]
+						mean = fakeOffset[r.subgroup]
 					}
 					for k := range acc {
-						acc[k] = rng.NormFloat64()*noiseStd + video[k] +
-							raceMagnitude*dirs.race[race][k] + genderMagnitude*dirs.gender[gender][k] +
-							shiftMagnitude*st.shift*dirs.shift[k] + fake*dirs.fake[k]
+						acc[k] = rng.NormFloat64()*noiseStd + video[k] + mean[k]
 					}
 					normalizeInto(fs.Features[i*dim:(i+1)*dim], acc)
 				}

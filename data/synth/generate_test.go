@@ -1,0 +1,220 @@
+package synth
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fairclip/fairclip/data"
+)
+
+// microScale keeps generation tests fast: the minimum of two videos per
+// subgroup and role dominates the counts.
+var microScale = Scale{Name: "micro", ImageSize: 24, FramesPerVideo: 2, TrainFrames: 64, ValFrames: 32, TestFrames: 32}
+
+func generateMicro(t *testing.T, seed int64) (string, *Summary) {
+	t.Helper()
+	out := t.TempDir()
+	sum, err := generate(context.Background(), Options{Out: out, Seed: seed}, microScale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, sum
+}
+
+// treeHash hashes every file's relative path and content.
+func treeHash(t *testing.T, root string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		fmt.Fprintf(h, "%s %d\n", rel, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func TestGenerateDeterministic(t *testing.T) {
+	a, _ := generateMicro(t, 7)
+	b, _ := generateMicro(t, 7)
+	c, _ := generateMicro(t, 8)
+	if treeHash(t, a) != treeHash(t, b) {
+		t.Fatal("same seed gave different files")
+	}
+	if treeHash(t, a) == treeHash(t, c) {
+		t.Fatal("different seeds gave identical files")
+	}
+}
+
+func TestGenerateLayoutReadsBack(t *testing.T) {
+	out, sum := generateMicro(t, 3)
+	readme, err := os.ReadFile(filepath.Join(out, "README.txt"))
+	if err != nil || !strings.Contains(string(readme), "seed: 3") || !strings.Contains(string(readme), "scale: micro") {
+		t.Fatalf("README: %v\n%s", err, readme)
+	}
+	opts := data.IndexOptions{Root: out, SkipUnknownAttributes: true}
+	checks := []struct {
+		datasets []string
+		mode     string
+	}{
+		{[]string{"ff++"}, data.ModeTrain},
+		{[]string{"ff++"}, data.ModeValidation},
+		{Datasets, data.ModeTest},
+	}
+	total := 0
+	for _, c := range checks {
+		ix, err := data.LoadFairness(c.datasets, c.mode, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.SkippedUnknown != 0 {
+			t.Errorf("%s: %d unknown attributes", c.mode, ix.SkippedUnknown)
+		}
+		total += len(ix.Samples)
+		frames := map[string]int{}
+		var per [8][2]int
+		for _, s := range ix.Samples {
+			per[s.Subgroup][s.Label]++
+			frames[s.Dataset+"/"+s.Video]++
+			wantPrefix := "real-"
+			if s.Label == 1 {
+				wantPrefix = "fake-"
+			}
+			if !strings.HasPrefix(s.Video, wantPrefix) {
+				t.Fatalf("%s: video %q for label %d", s.Where(), s.Video, s.Label)
+			}
+		}
+		for v, n := range frames {
+			if n != microScale.FramesPerVideo {
+				t.Errorf("video %s has %d frames, want %d", v, n, microScale.FramesPerVideo)
+			}
+		}
+		for g := range per {
+			if per[g][0] == 0 || per[g][1] == 0 {
+				t.Errorf("%s %v: subgroup %d has %v real/fake frames, want both", c.mode, c.datasets, g, per[g])
+			}
+		}
+		img, err := data.DecodeImage(ix.Samples[0].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != microScale.ImageSize || b.Dy() != microScale.ImageSize {
+			t.Errorf("image %v, want %d square", b, microScale.ImageSize)
+		}
+	}
+	if total != sum.Images {
+		t.Errorf("read %d samples, summary says %d images", total, sum.Images)
+	}
+}
+
+func TestGenerateRefusesExistingDataset(t *testing.T) {
+	out, _ := generateMicro(t, 1)
+	_, err := generate(context.Background(), Options{Out: out, Seed: 1}, microScale)
+	if err == nil || !strings.Contains(err.Error(), "already holds a dataset") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := generate(context.Background(), Options{Out: out, Seed: 1, Overwrite: true}, microScale); err != nil {
+		t.Fatalf("overwrite: %v", err)
+	}
+	if _, err := Generate(context.Background(), Options{Out: out, Scale: "huge"}); err == nil || !strings.Contains(err.Error(), `unknown scale "huge"`) {
+		t.Fatalf("bad scale: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := generate(ctx, Options{Out: t.TempDir()}, microScale); err == nil {
+		t.Fatal("cancelled context: no error")
+	}
+}
+
+// TestPlanProportions checks the planned subgroup sizes (FF++ training
+// proportions) and real shares without rendering anything.
+func TestPlanProportions(t *testing.T) {
+	for _, name := range []string{"small", "full"} {
+		sc := Scales[name]
+		var train [8]int
+		var valReal, valAll, trainReal, trainAll int
+		for _, v := range plan(sc) {
+			if v.dataset != "ff++" {
+				continue
+			}
+			switch v.file {
+			case "realtrain", "faketrain":
+				train[v.subgroup] += v.frames
+				trainAll += v.frames
+				if v.label == 0 {
+					trainReal += v.frames
+				}
+			case "realval", "fakeval":
+				valAll += v.frames
+				if v.label == 0 {
+					valReal += v.frames
+				}
+			}
+		}
+		total := 0
+		for _, c := range FFPPTrainCounts {
+			total += c
+		}
+		for g, c := range FFPPTrainCounts {
+			want := float64(sc.TrainFrames) * float64(c) / float64(total)
+			if math.Abs(float64(train[g])-want) > float64(sc.FramesPerVideo) {
+				t.Errorf("%s: subgroup %d has %d train frames, want %.0f within a video", name, g, train[g], want)
+			}
+		}
+		if share := float64(valReal) / float64(valAll); share < 0.8 || share > 0.86 {
+			t.Errorf("%s: val real share %.3f, want about 0.84", name, share)
+		}
+		if share := float64(trainReal) / float64(trainAll); share < 0.17 || share > 0.25 {
+			t.Errorf("%s: train real share %.3f, want about 0.2", name, share)
+		}
+	}
+}
+
+// TestVisibilityScalesArtifacts renders the same fake frame with full and
+// almost no visibility: the blend must move pixels much less in the latter.
+func TestVisibilityScalesArtifacts(t *testing.T) {
+	sc := Scale{Name: "v", ImageSize: 48, FramesPerVideo: 1, TrainFrames: 16, ValFrames: 16, TestFrames: 16}
+	var fake videoPlan
+	for _, v := range plan(sc) {
+		if v.dataset == "ff++" && v.label == 1 {
+			fake = v
+			break
+		}
+	}
+	diff := func(vis float64) float64 {
+		var vv [8]float64
+		for g := range vv {
+			vv[g] = vis
+		}
+		withBlend, _ := newVideoRenderer(sc, 1, vv, fake)
+		plain := *withBlend
+		plain.v.label = 0
+		a, b := withBlend.frame(0), plain.frame(0)
+		var d float64
+		for i := range a.Pix {
+			d += math.Abs(float64(a.Pix[i]) - float64(b.Pix[i]))
+		}
+		return d
+	}
+	full, faint := diff(1), diff(0.05)
+	if !(faint < 0.6*full) || full == 0 {
+		t.Fatalf("pixel change with visibility 1: %.0f, with 0.05: %.0f", full, faint)
+	}
+}
