@@ -124,10 +124,7 @@ func checkFrozen(t *testing.T, s Sinkhorn, c fdCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr := s.newPair(cloud{c.x, nil, c.d}, c.n, cloud{c.y, nil, c.d}, c.m, a, b, true,
-		func(_, _ []float64, xc, yc cloud) func(i, j int) float64 {
-			return func(i, j int) float64 { return dot(xc.row(i), yc.row(j)) }
-		})
+	pr := s.newPair(cloud{c.x, nil, c.d}, c.n, cloud{c.y, nil, c.d}, c.m, a, b, true, directProducts{}, -1)
 	sv := pr.solver
 	sv.anneal() // potentials before the final step
 	eps := sv.eps[len(sv.eps)-1]
@@ -166,6 +163,7 @@ func checkFrozen(t *testing.T, s Sinkhorn, c fdCase) {
 	check("grad_x", min(c.n, 8), fx, res.GradX)
 	check("grad_y", min(c.m, 8), fy, res.GradY)
 }
+
 // TestGradientsConverged: run to convergence (extra iterations at a large blur), the
 // envelope theorem makes the returned gradients the true derivatives of the value:
 // finite differences of the whole computation for positions, and for the weights

@@ -38,9 +38,20 @@ func newGram(features []float64, n, d int, rows []int) *gram {
 	return gm
 }
 
+// norms returns the squared norms of rows of a cloud indexing this Gram matrix's rows
+// (its diagonal: the same dot products as squaredNorms).
+func (gm *gram) norms(c cloud, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		p := gm.pos[c.rows[i]]
+		out[i] = gm.g[p*gm.k+p]
+	}
+	return out
+}
+
 // dots returns the inner-product source for the rows of two clouds that index
 // feature rows of this Gram matrix.
-func (gm *gram) dots(_, _ []float64, x, y cloud) func(i, j int) float64 {
+func (gm *gram) dots(x, y cloud) func(i, j int) float64 {
 	return func(i, j int) float64 {
 		return gm.g[gm.pos[x.rows[i]]*gm.k+gm.pos[y.rows[j]]]
 	}

@@ -9,29 +9,40 @@ func Diameter(x, y []float64, n, m, d int) float64 {
 }
 
 func diameterRows(x cloud, n int, y cloud, m int) float64 {
-	d := x.d
-	lo := make([]float64, d)
-	hi := make([]float64, d)
-	copy(lo, x.row(0))
-	copy(hi, x.row(0))
-	update := func(c cloud, k int) {
-		for i := 0; i < k; i++ {
-			r := c.row(i)
-			for j, v := range r {
-				if v < lo[j] {
-					lo[j] = v
-				}
-				if v > hi[j] {
-					hi[j] = v
-				}
+	return boxOf(x, n).union(boxOf(y, m)).diagonal()
+}
+
+// box is the bounding box of a set of points.
+type box struct{ lo, hi []float64 }
+
+func boxOf(c cloud, n int) box {
+	b := box{append([]float64(nil), c.row(0)...), append([]float64(nil), c.row(0)...)}
+	for i := 1; i < n; i++ {
+		for j, v := range c.row(i) {
+			if v < b.lo[j] {
+				b.lo[j] = v
+			}
+			if v > b.hi[j] {
+				b.hi[j] = v
 			}
 		}
 	}
-	update(x, n)
-	update(y, m)
+	return b
+}
+
+// union is the bounding box of both boxes (exact: only comparisons).
+func (b box) union(o box) box {
+	u := box{make([]float64, len(b.lo)), make([]float64, len(b.hi))}
+	for j := range b.lo {
+		u.lo[j], u.hi[j] = math.Min(b.lo[j], o.lo[j]), math.Max(b.hi[j], o.hi[j])
+	}
+	return u
+}
+
+func (b box) diagonal() float64 {
 	s := 0.0
-	for j := range lo {
-		t := hi[j] - lo[j]
+	for j := range b.lo {
+		t := b.hi[j] - b.lo[j]
 		s += t * t
 	}
 	return math.Sqrt(s)

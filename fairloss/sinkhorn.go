@@ -83,9 +83,7 @@ func (s Sinkhorn) Divergence(x, y []float64, n, m, d int, a, b []float64) (Sinkh
 		return SinkhornResult{}, err
 	}
 	cx, cy := cloud{x, nil, d}, cloud{y, nil, d}
-	pr := s.newPair(cx, n, cy, m, a, b, true, func(nx, ny []float64, xc, yc cloud) func(i, j int) float64 {
-		return func(i, j int) float64 { return dot(xc.row(i), yc.row(j)) }
-	})
+	pr := s.newPair(cx, n, cy, m, a, b, true, directProducts{}, -1)
 	return pr.result(true), nil
 }
 
@@ -96,21 +94,38 @@ type pair struct {
 	diameter float64
 }
 
+// products gives the inner products between rows of clouds: direct dot products, or
+// lookups in a Gram matrix computed once for the fairness losses.
+type products interface {
+	norms(c cloud, n int) []float64
+	dots(x, y cloud) func(i, j int) float64
+}
+
+type directProducts struct{}
+
+func (directProducts) norms(c cloud, n int) []float64 { return squaredNorms(c, n) }
+
+func (directProducts) dots(x, y cloud) func(i, j int) float64 {
+	return func(i, j int) float64 { return dot(x.row(i), y.row(j)) }
+}
+
 // newPair builds the cost matrices for clouds x (n rows) and y (m rows) and solves.
-// dots returns the inner-product source between rows of two clouds given their norms
-// (a Gram-matrix lookup for the fairness losses, direct dot products otherwise).
+// A negative diameter is computed from the clouds.
 func (s Sinkhorn) newPair(x cloud, n int, y cloud, m int, a, b []float64, gradY bool,
-	dots func(nx, ny []float64, xc, yc cloud) func(i, j int) float64) *pair {
-	nx, ny := squaredNorms(x, n), squaredNorms(y, m)
+	prod products, diameter float64) *pair {
+	nx, ny := prod.norms(x, n), prod.norms(y, m)
 	pr := &pair{x: x, y: y}
 	pr.p, pr.n, pr.m, pr.a, pr.b, pr.gradY = s.P, n, m, a, b, gradY
 	pr.cxx, pr.cyy = make([]float64, n*n), make([]float64, m*m)
 	pr.cxy, pr.cyx = make([]float64, n*m), make([]float64, m*n)
-	fillCost(pr.cxx, s.P, nx, nx, dots(nx, nx, x, x))
-	fillCost(pr.cyy, s.P, ny, ny, dots(ny, ny, y, y))
-	fillCost(pr.cxy, s.P, nx, ny, dots(nx, ny, x, y))
-	fillCost(pr.cyx, s.P, ny, nx, dots(ny, nx, y, x))
-	pr.diameter = diameterRows(x, n, y, m)
+	fillCost(pr.cxx, s.P, nx, nx, prod.dots(x, x))
+	fillCost(pr.cyy, s.P, ny, ny, prod.dots(y, y))
+	fillCost(pr.cxy, s.P, nx, ny, prod.dots(x, y))
+	fillCost(pr.cyx, s.P, ny, nx, prod.dots(y, x))
+	if diameter < 0 {
+		diameter = diameterRows(x, n, y, m)
+	}
+	pr.diameter = diameter
 	pr.eps = s.schedule(pr.diameter)
 	pr.run()
 	return pr

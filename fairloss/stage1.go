@@ -14,6 +14,8 @@ type Stage1 struct {
 	Scaling               float64
 	MinSamplesPerSubgroup int
 	NumSubgroups          int
+	// ExtraIterations is passed to Sinkhorn (0, the default, reproduces geomloss).
+	ExtraIterations int
 }
 
 // Global is the original's FairnessLoss: for each subgroup with at least
@@ -96,7 +98,7 @@ func (s Stage1) Pairwise(features []float64, n, d int, subgroups []int) (LossRes
 	for _, g := range valid {
 		used = append(used, groups[g]...)
 	}
-	terms := pairTerms(groups, valid, -1, newGram(features, n, d, used))
+	terms := pairTerms(features, d, groups, valid, -1, newGram(features, n, d, used))
 	for i := range terms {
 		terms[i].weight = 1 / float64(len(terms))
 	}

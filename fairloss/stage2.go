@@ -11,6 +11,8 @@ type Stage2 struct {
 	Scaling               float64
 	MinSamplesPerSubgroup int
 	NumSubgroups          int
+	// ExtraIterations is passed to Sinkhorn (0, the default, reproduces geomloss).
+	ExtraIterations int
 }
 
 // Loss computes the loss on the n×d row-major feature matrix with per-row labels
@@ -62,7 +64,7 @@ func (s Stage2) Loss(features []float64, n, d int, labels, subgroups []int) (Sta
 		for _, g := range valid {
 			used = append(used, groups[g]...)
 		}
-		classTerms[c] = pairTerms(groups, valid, c, newGram(features, n, d, used))
+		classTerms[c] = pairTerms(features, d, groups, valid, c, newGram(features, n, d, used))
 		ct.NumPairs = len(classTerms[c])
 		ct.Defined = true
 		validClasses++

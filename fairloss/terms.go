@@ -12,6 +12,8 @@ type term struct {
 	weight    float64 // factor of this term in the loss
 	yDetached bool    // no gradient flows to y (a detached reference sample)
 	info      PairTerm
+	// Bounding boxes of x and y when known (shared by the pairs of a subgroup).
+	xBox, yBox *box
 }
 
 // evalTerms solves all terms in parallel and accumulates the weighted value and the
@@ -23,7 +25,11 @@ func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64
 		x, y := cloud{features, tm.x, d}, cloud{features, tm.y, d}
 		a := uniform(len(tm.x))
 		b := uniform(len(tm.y))
-		pr := s.newPair(x, len(tm.x), y, len(tm.y), a, b, !tm.yDetached, tm.gm.dots)
+		diameter := -1.0
+		if tm.xBox != nil && tm.yBox != nil {
+			diameter = tm.xBox.union(*tm.yBox).diagonal()
+		}
+		pr := s.newPair(x, len(tm.x), y, len(tm.y), a, b, !tm.yDetached, tm.gm, diameter)
 		results[t] = pr.result(!tm.yDetached)
 	})
 	value := 0.0
@@ -64,10 +70,11 @@ type lossConfig struct {
 	Scaling               float64
 	MinSamplesPerSubgroup int
 	NumSubgroups          int
+	ExtraIterations       int
 }
 
 func (c lossConfig) sinkhorn() Sinkhorn {
-	return Sinkhorn{P: c.P, Blur: c.Blur, Scaling: c.Scaling}
+	return Sinkhorn{P: c.P, Blur: c.Blur, Scaling: c.Scaling, ExtraIterations: c.ExtraIterations}
 }
 
 func (c lossConfig) validate() error {
@@ -139,7 +146,17 @@ func validGroups(groups [][]int, minRows, class int, skipped *[]SkippedSubgroup)
 
 // pairTerms returns one term per unordered pair of valid subgroups (ascending ids),
 // both truncated to the first min(n_i, n_j) rows in batch order.
-func pairTerms(groups [][]int, valid []int, class int, gm *gram) []term {
+// The bounding box of the first m rows of a subgroup is computed once and shared.
+func pairTerms(features []float64, d int, groups [][]int, valid []int, class int, gm *gram) []term {
+	boxes := map[[2]int]*box{}
+	boxFor := func(g, m int) *box {
+		if b, ok := boxes[[2]int{g, m}]; ok {
+			return b
+		}
+		b := boxOf(cloud{features, groups[g][:m], d}, m)
+		boxes[[2]int{g, m}] = &b
+		return &b
+	}
 	var out []term
 	for i, gi := range valid {
 		for _, gj := range valid[i+1:] {
@@ -147,6 +164,7 @@ func pairTerms(groups [][]int, valid []int, class int, gm *gram) []term {
 			out = append(out, term{
 				x: groups[gi][:m], y: groups[gj][:m], gm: gm,
 				info: PairTerm{Class: class, A: gi, B: gj, M: m},
+				xBox: boxFor(gi, m), yBox: boxFor(gj, m),
 			})
 		}
 	}
