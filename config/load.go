@@ -41,7 +41,10 @@ func LoadBytes(name string, src []byte, sets []string) (Config, []Notice, error)
 		return Config{}, nil, joinErrs(d.errs)
 	}
 	c.Base = ""
-	if g := tree.get("model.gate_init_bias"); g == nil || g.kind == kindNull {
+	if g := tree.get("model.gate_init_bias"); (g == nil || g.kind == kindNull) && c.Stage == 1 {
+		zero := 0.0 // Stage 1 has no gate: no notice
+		c.Model.GateInitBias = &zero
+	} else if g == nil || g.kind == kindNull {
 		zero := 0.0
 		c.Model.GateInitBias = &zero
 		d.notices = append(d.notices, Notice{

@@ -88,6 +88,13 @@ func format(v any, quote func(string) string) string {
 		return quote(x)
 	}
 	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Struct { // an element of a list of sections: a flow mapping
+		parts := []string{}
+		for _, f := range fieldsOf(rv.Type()) {
+			parts = append(parts, f.name+": "+format(rv.Field(f.index).Interface(), quote))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
 	if rv.Kind() == reflect.Slice {
 		if rv.IsNil() {
 			return "null"

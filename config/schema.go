@@ -31,6 +31,11 @@ type Config struct {
 	ClipWeights string   `yaml:"clip_weights"` // path to CLIP weights (safetensors / .pt); empty: none
 	Features    Features `yaml:"features"`
 	Backend     string   `yaml:"backend"` // "go" (default) or "xla:/abs/path/plugin.so"
+
+	// Stage selects what `fairclip train` trains: 2 (default) the detector head,
+	// 1 the fairness adapter A1 (fairclip addition; see stage1.go).
+	Stage  int    `yaml:"stage"`
+	Stage1 Stage1 `yaml:"stage1"`
 }
 
 // Model is the `model:` section.
@@ -191,5 +196,7 @@ func Default() Config {
 		Deterministic: true,
 		Features:      Features{Mode: "disk", Dir: "features", Views: 1},
 		Backend:       "go",
+		Stage:         2,
+		Stage1:        DefaultStage1(),
 	}
 }

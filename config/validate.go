@@ -94,7 +94,7 @@ func validate(c Config, tree *node) error {
 	if m.GateInitBias != nil {
 		finite("model.gate_init_bias", *m.GateInitBias)
 	}
-	if c.Stage1Checkpoint == "" && !m.RandomStage1 {
+	if c.Stage1Checkpoint == "" && !m.RandomStage1 && c.Stage != 1 {
 		bad("stage1_checkpoint", c.Stage1Checkpoint, "is empty: give the Stage 1 checkpoint, or set model.random_stage1: true for a seeded random Stage 1 adapter")
 	}
 
@@ -212,6 +212,7 @@ func validate(c Config, tree *node) error {
 	if err := checkBackend(c.Backend); err != "" {
 		bad("backend", c.Backend, "%s", err)
 	}
+	validateStage1(c, bad)
 	return joinErrs(errs)
 }
 

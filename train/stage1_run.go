@@ -1,0 +1,595 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/fairclip/fairclip/backend"
+	"github.com/fairclip/fairclip/config"
+	"github.com/fairclip/fairclip/data"
+	"github.com/fairclip/fairclip/fairloss"
+	"github.com/fairclip/fairclip/model"
+	"github.com/fairclip/fairclip/runs"
+)
+
+// stage1Trainer is one Stage 1 run in progress. It shares with Stage 2 the
+// optimizer (AdamW, ClipGradNorm), the schedules, the samplers, the sources, the
+// run folder and its events; what differs is the model (model.Stage1Train), the
+// losses and the validation columns.
+type stage1Trainer struct {
+	o     Options
+	cfg   config.Config
+	mcfg  model.Config
+	out   io.Writer
+	grl   model.GRLSchedule
+	sched Schedule
+	fair  fairloss.Stage1
+	eng   *s1Engine
+	opt   *AdamW
+
+	train     Split
+	trainRows []int // samples of train with a known subgroup
+	val       Split
+	valRows   []int
+	sampler   *data.SubgroupSampler
+	plan      Plan
+
+	run       *runs.Run
+	log       *stage1Log
+	hash      string
+	step      int
+	best      float64
+	bestEpoch int
+	before    stage1Before
+	begin     time.Time
+}
+
+// stage1Before are the validation columns of the raw CLIP features (computed once).
+type stage1Before struct {
+	probeRace, probeGender float64
+	sinkhorn               sinkhornDistances
+}
+
+// RunStage1 trains the Stage 1 fairness adapter A1 (config `stage: 1`; REFERENCE.md
+// section 7) on the face-attribute datasets of stage1.attribute_datasets, validating
+// on dataset.validation_dataset. It writes a run folder like Stage 2 (config.yaml,
+// run.json, events.jsonl with run_start, checkpoint, best and run_end, plus
+// stage1_events.jsonl with one stage1_epoch record per epoch), the checkpoints
+// best.safetensors and latest.safetensors, and the best A1 exported under the
+// original's PyTorch names as stage1.export_name. Resume is not supported.
+func RunStage1(ctx context.Context, o Options) (Result, error) {
+	t, err := setupStage1(o)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.DryRun {
+		return Result{Plan: t.plan, Status: "dry-run"}, nil
+	}
+	return t.loop(ctx)
+}
+
+func (t *stage1Trainer) printf(format string, args ...any) { fmt.Fprintf(t.out, format, args...) }
+
+func setupStage1(o Options) (*stage1Trainer, error) {
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	cfg := o.Config
+	if cfg.Stage != 1 {
+		return nil, fmt.Errorf("stage %d: RunStage1 trains stage 1 configurations (stage: 1)", cfg.Stage)
+	}
+	if o.Resume != "" {
+		return nil, errors.New("--resume is not supported for Stage 1 runs yet")
+	}
+	if o.Source == nil {
+		return nil, errors.New("no feature source: pass --synthetic-features (the feature store is not available yet)")
+	}
+	t := &stage1Trainer{o: o, cfg: cfg, out: o.Out, begin: o.Now(), best: math.Inf(-1)}
+	t.mcfg = ModelConfig(cfg.Model)
+	if t.mcfg.Dim <= 0 || t.mcfg.Stage1Hidden <= 0 {
+		return nil, fmt.Errorf("model.feature_dim %d and model.stage1_hidden_dim %d must be positive", t.mcfg.Dim, t.mcfg.Stage1Hidden)
+	}
+	s1 := cfg.Stage1
+	epochs := cfg.Training.NumEpochs
+	t.grl = model.GRLSchedule{Kind: s1.GRL.Schedule, Initial: s1.GRL.InitialLambda, Max: s1.GRL.MaxLambda, Gamma: s1.GRL.Gamma, Epochs: epochs}
+	if err := t.grl.Validate(); err != nil {
+		return nil, fmt.Errorf("stage1.grl: %w", err)
+	}
+	if cfg.Optimizer.Type != "adamw" || len(cfg.Optimizer.Betas) != 2 {
+		return nil, fmt.Errorf("optimizer: only adamw with two betas is supported (type %q, betas %v)", cfg.Optimizer.Type, cfg.Optimizer.Betas)
+	}
+	var err error
+	if t.sched, err = NewSchedule(cfg.Scheduler, cfg.Optimizer.LR, epochs); err != nil {
+		return nil, err
+	}
+	fl := cfg.FairnessLoss
+	t.fair = fairloss.Stage1{Blur: fl.SinkhornBlur, P: fl.SinkhornP, Scaling: fl.Scaling,
+		MinSamplesPerSubgroup: fl.MinSamplesPerSubgroup, NumSubgroups: fl.NumSubgroups}
+	if err := t.openData(); err != nil {
+		return nil, err
+	}
+	be, err := backend.New(t.backendSpec())
+	if err != nil {
+		return nil, err
+	}
+	params := model.NewStage1Trainable(t.mcfg, cfg.Seed)
+	w := s1Weights{race: s1.LambdaRace, gender: s1.LambdaGender, similarity: s1.LambdaSimilarity,
+		fairness: s1.LambdaFairness, pairwise: s1.LambdaPairwise, labelSmoothing: cfg.Loss.LabelSmoothing}
+	if t.eng, err = newS1Engine(be, t.mcfg, w, params); err != nil {
+		return nil, err
+	}
+	var sizes []int
+	for _, p := range params.List {
+		sizes = append(sizes, p.Size())
+	}
+	t.opt = NewAdamW(cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1], cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, sizes)
+	a1, _ := model.Stage1Adapter(params)
+	t.printf("Stage 1: adapter A1 %s + race head + gender head = %s trainable parameters (CLIP frozen; features are precomputed)\n",
+		comma(a1.Count()), comma(params.Count()))
+	p := t.plan
+	t.printf("Data: %s; train %d samples (%v), val %d samples (%s)\n", o.Source.Describe(), p.TrainSamples,
+		datasetNames(cfg.Stage1.AttributeDatasets), p.ValSamples, cfg.Dataset.ValidationDataset[0])
+	t.printf("Plan: %d epochs x %d batches of %d; GRL %s (%g -> %g, gamma %g); losses race %g, gender %g, similarity %g, fairness %g, pairwise %g\n",
+		p.Epochs, p.BatchesPerEpoch, p.BatchSize, t.grl.Kind, t.grl.Initial, t.grl.Max, t.grl.Gamma,
+		w.race, w.gender, w.similarity, w.fairness, w.pairwise)
+	return t, nil
+}
+
+func datasetNames(ds []config.AttributeDataset) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// openData opens the attribute training sets and the validation split.
+func (t *stage1Trainer) openData() error {
+	cfg := t.cfg
+	src := stage1Source(t.o.Source)
+	d := t.mcfg.Dim
+	var parts []Split
+	for _, ds := range cfg.Stage1.AttributeDatasets {
+		s, err := src.Split("train", ds.Name)
+		if err != nil {
+			return err
+		}
+		if s.Dim() != d || s.Views() < 1 {
+			return fmt.Errorf("train %s: features have %d dimensions and %d views, model.feature_dim is %d", ds.Name, s.Dim(), s.Views(), d)
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return errors.New("stage1.attribute_datasets is empty")
+	}
+	t.train = newConcatSplit(parts)
+	t.trainRows = knownRows(t.train)
+	if len(cfg.Dataset.ValidationDataset) != 1 {
+		return fmt.Errorf("dataset.validation_dataset %v: exactly one is supported", cfg.Dataset.ValidationDataset)
+	}
+	var err error
+	if t.val, err = src.Split("val", cfg.Dataset.ValidationDataset[0]); err != nil {
+		return err
+	}
+	if t.val.Dim() != d {
+		return fmt.Errorf("val %s: features have %d dimensions, model.feature_dim is %d", cfg.Dataset.ValidationDataset[0], t.val.Dim(), d)
+	}
+	t.valRows = knownRows(t.val)
+	if len(t.valRows) == 0 {
+		return fmt.Errorf("val %s: no sample with known race and gender", cfg.Dataset.ValidationDataset[0])
+	}
+	bs := cfg.Training.TrainBatchSize
+	p := Plan{Epochs: cfg.Training.NumEpochs, TrainSamples: len(t.trainRows), ValSamples: len(t.valRows)}
+	if cfg.Dataset.UseSubgroupSampler {
+		groups := make([]int, len(t.trainRows))
+		for j, i := range t.trainRows {
+			groups[j] = t.train.Subgroup(i)
+		}
+		if t.sampler, err = data.NewSubgroupSampler(groups, bs, cfg.Seed); err != nil {
+			return err
+		}
+		p.BatchesPerEpoch, p.BatchSize = t.sampler.BatchesPerEpoch(), t.sampler.BatchSize()
+	} else {
+		p.BatchesPerEpoch, p.BatchSize = len(t.trainRows)/bs, bs
+	}
+	if p.BatchesPerEpoch == 0 {
+		return fmt.Errorf("training.train_batch_size %d: no full batch from the %d training samples", bs, len(t.trainRows))
+	}
+	for e := 1; e <= p.Epochs; e++ {
+		if t.validates(e) {
+			p.Validations = append(p.Validations, e)
+		}
+	}
+	t.plan = p
+	return nil
+}
+
+func (t *stage1Trainer) validates(e int) bool {
+	f := max(1, t.cfg.Evaluation.EvalFreq)
+	return e%f == 0 || e == t.cfg.Training.NumEpochs
+}
+
+func (t *stage1Trainer) probes(e int) bool {
+	k := t.cfg.Stage1.ProbeEvery
+	return k > 0 && (e%k == 0 || e == t.cfg.Training.NumEpochs)
+}
+
+func (t *stage1Trainer) openRun() error {
+	cfg := t.cfg
+	yaml := t.o.ConfigYAML
+	if yaml == nil {
+		var err error
+		if yaml, err = config.Marshal(cfg); err != nil {
+			return fmt.Errorf("resolved config: %w", err)
+		}
+	}
+	t.hash = runs.HashConfig(yaml)
+	dir := t.o.RunDir
+	if dir == "" {
+		dir = runs.DefaultDir(cfg.Logging.LogDir, cfg.Logging.ExperimentName, t.o.Now())
+	}
+	r, err := runs.Create(dir)
+	if err != nil {
+		return err
+	}
+	t.run = r
+	t.log = &stage1Log{path: filepath.Join(dir, Stage1EventsFile)}
+	if err := r.WriteConfig(yaml); err != nil {
+		return err
+	}
+	if err := r.WriteRunInfo(runs.NewInfo(cfg.Logging.ExperimentName, t.o.Version, t.backendSpec(), cfg.Seed, t.hash)); err != nil {
+		return err
+	}
+	frozen := ClipViTL14Visual() + ClipViTL14TextRemainder()
+	trainable := t.eng.params.Count()
+	return t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
+		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
+		Params: runs.Params{Total: frozen + trainable, Trainable: trainable, Frozen: frozen},
+		Plan: runs.Plan{Epochs: t.plan.Epochs, BatchesPerEpoch: t.plan.BatchesPerEpoch, TrainSamples: t.plan.TrainSamples,
+			ValSamples: t.plan.ValSamples}})
+}
+
+func (t *stage1Trainer) backendSpec() string {
+	if t.o.Backend != "" {
+		return t.o.Backend
+	}
+	return t.cfg.Backend
+}
+
+func (t *stage1Trainer) event(ev runs.Event) error {
+	if err := t.run.Events().Append(ev); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	return nil
+}
+
+func (t *stage1Trainer) loop(ctx context.Context) (Result, error) {
+	if err := t.openRun(); err != nil {
+		return Result{}, err
+	}
+	if err := t.measureBefore(); err != nil {
+		return t.finish(runs.StatusFailed, 0, err)
+	}
+	last := 0
+	for epoch := 1; epoch <= t.cfg.Training.NumEpochs; epoch++ {
+		began := time.Now()
+		ev, err := t.trainEpoch(ctx, epoch)
+		switch {
+		case errors.Is(err, ErrNonFinite):
+			_ = t.event(runs.WarningEvent{Epoch: epoch, Kind: "nonfinite", Message: err.Error()})
+			return t.finish(runs.StatusStoppedNonfinite, last, err)
+		case err != nil:
+			return t.finish(runs.StatusFailed, last, err)
+		}
+		if err := t.endEpoch(epoch, ev, began); err != nil {
+			return t.finish(runs.StatusFailed, last, err)
+		}
+		last = epoch
+	}
+	return t.finish(runs.StatusCompleted, last, nil)
+}
+
+func (t *stage1Trainer) finish(status string, epochs int, runErr error) (Result, error) {
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	_ = t.event(runs.RunEndEvent{Status: status, EpochsCompleted: epochs, Seconds: t.o.Now().Sub(t.begin).Seconds(),
+		BestEpoch: t.bestEpoch, Error: msg})
+	cerr := t.run.Close()
+	res := Result{RunDir: t.run.Dir(), Status: status, EpochsCompleted: epochs, BestEpoch: t.bestEpoch, BestValue: t.best, Plan: t.plan}
+	if runErr == nil {
+		runErr = cerr
+	}
+	return res, runErr
+}
+
+func (t *stage1Trainer) batches(epoch int) [][]int {
+	if t.sampler != nil {
+		return t.sampler.Epoch(epoch)
+	}
+	return data.ShuffledBatches(len(t.trainRows), t.cfg.Training.TrainBatchSize, t.cfg.Seed, epoch, true)
+}
+
+// trainEpoch runs the training batches of one epoch and returns the event with
+// the training means filled in.
+func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (Stage1EpochEvent, error) {
+	ev := Stage1EpochEvent{Epoch: epoch, LR: t.sched.LR(epoch), LambdaGRL: t.grl.Lambda(epoch)}
+	d := t.mcfg.Dim
+	w := t.eng.w
+	batches := t.batches(epoch)
+	params := make([][]float32, len(t.eng.params.List))
+	for i, p := range t.eng.params.List {
+		params[i] = p.Data
+	}
+	for b, batch := range batches {
+		if err := ctx.Err(); err != nil {
+			return ev, err
+		}
+		n := len(batch)
+		idx, views := make([]int, n), make([]int, n)
+		groups, races, genders := make([]int, n), make([]int, n), make([]int, n)
+		for j, k := range batch {
+			i := t.trainRows[k]
+			idx[j] = i
+			views[j] = data.ViewForEpoch(t.cfg.Seed, epoch, i, t.train.Views())
+			groups[j] = t.train.Subgroup(i)
+			races[j], genders[j] = groups[j]%4, groups[j]/4
+		}
+		clip := make([]float32, n*d)
+		if err := t.train.Rows(idx, views, clip); err != nil {
+			return ev, err
+		}
+		rng, err := rngState(t.cfg.Seed, epoch, b)
+		if err != nil {
+			return ev, err
+		}
+		adapted, err := t.eng.forward(clip, n, rng)
+		if err != nil {
+			return ev, err
+		}
+		dz := make([]float32, n*d)
+		var global, pair float64
+		undefined := false
+		if w.fairness > 0 || w.pairwise > 0 {
+			f := make([]float64, n*d)
+			for i, v := range adapted {
+				f[i] = float64(v)
+			}
+			if w.fairness > 0 {
+				r, err := t.fair.Global(f, n, d, groups, mixSeed(t.cfg.Seed, int64(epoch), int64(b), 7))
+				if err != nil {
+					return ev, fmt.Errorf("epoch %d batch %d: global Sinkhorn: %w", epoch, b, err)
+				}
+				global, undefined = r.Value, undefined || !r.Defined
+				for i, g := range r.Grad {
+					dz[i] += float32(w.fairness * g)
+				}
+			}
+			if w.pairwise > 0 {
+				r, err := t.fair.Pairwise(f, n, d, groups)
+				if err != nil {
+					return ev, fmt.Errorf("epoch %d batch %d: pairwise Sinkhorn: %w", epoch, b, err)
+				}
+				pair, undefined = r.Value, undefined || !r.Defined
+				for i, g := range r.Grad {
+					dz[i] += float32(w.pairwise * g)
+				}
+			}
+		}
+		so, err := t.eng.backward(clip, races, genders, dz, ev.LambdaGRL, rng)
+		if err != nil {
+			return ev, fmt.Errorf("epoch %d batch %d: %w", epoch, b, err)
+		}
+		sim := 1 - so.cosine
+		total := w.race*so.ceRace + w.gender*so.ceGender + w.similarity*sim + w.fairness*global + w.pairwise*pair
+		norm := ClipGradNorm(so.grads, t.cfg.GradientClip)
+		if !finite(total) || !finite(norm) {
+			return ev, fmt.Errorf("epoch %d batch %d: loss %g, gradient norm %g: %w", epoch, b, total, norm, ErrNonFinite)
+		}
+		t.opt.Update(params, so.grads, ev.LR)
+		t.step++
+		if undefined {
+			ev.FairUndefinedBatches++
+		}
+		ev.TrainLoss += total
+		ev.TrainRaceLoss += so.ceRace
+		ev.TrainGenderLoss += so.ceGender
+		ev.TrainSimilarityLoss += sim
+		ev.TrainFairnessLoss += global
+		ev.TrainPairwiseLoss += pair
+		ev.TrainRaceAcc += so.raceAcc
+		ev.TrainGenderAcc += so.genderAcc
+		if t.o.AfterBatch != nil {
+			t.o.AfterBatch(epoch, b)
+		}
+	}
+	k := float64(max(1, len(batches)))
+	for _, v := range []*float64{&ev.TrainLoss, &ev.TrainRaceLoss, &ev.TrainGenderLoss, &ev.TrainSimilarityLoss,
+		&ev.TrainFairnessLoss, &ev.TrainPairwiseLoss, &ev.TrainRaceAcc, &ev.TrainGenderAcc} {
+		*v /= k
+	}
+	return ev, nil
+}
+
+// valData reads the validation rows' raw features and attributes.
+func (t *stage1Trainer) valData() ([]float32, []int, error) {
+	d := t.mcfg.Dim
+	n := len(t.valRows)
+	clip := make([]float32, n*d)
+	views := make([]int, evalChunk)
+	for lo := 0; lo < n; lo += evalChunk {
+		hi := min(lo+evalChunk, n)
+		if err := t.val.Rows(t.valRows[lo:hi], views[:hi-lo], clip[lo*d:hi*d]); err != nil {
+			return nil, nil, err
+		}
+	}
+	groups := make([]int, n)
+	for j, i := range t.valRows {
+		groups[j] = t.val.Subgroup(i)
+	}
+	return clip, groups, nil
+}
+
+// measureBefore computes the raw CLIP columns (probes and Sinkhorn distances).
+func (t *stage1Trainer) measureBefore() error {
+	clip, groups, err := t.valData()
+	if err != nil {
+		return err
+	}
+	d := t.mcfg.Dim
+	b := stage1Before{probeRace: math.NaN(), probeGender: math.NaN()}
+	// The model sees normalized CLIP features; so does the raw probe.
+	if t.mcfg.Normalize {
+		clip = normalizedRows(clip, d)
+	}
+	if t.cfg.Stage1.ProbeEvery > 0 {
+		b.probeRace, b.probeGender = probePair(clip, len(groups), d, groups)
+	}
+	if b.sinkhorn, err = sinkhornOf(t.fair, clip, d, groups, subgroupSubset(groups), uint64(t.cfg.Seed)); err != nil {
+		return fmt.Errorf("val Sinkhorn distances: %w", err)
+	}
+	t.before = b
+	t.printf("Raw CLIP on val: race probe %.3f, gender probe %.3f, Sinkhorn global %.4g, pairwise %.4g\n",
+		b.probeRace, b.probeGender, b.sinkhorn.global, b.sinkhorn.pairwise)
+	return nil
+}
+
+func probePair(x []float32, n, d int, groups []int) (race, gender float64) {
+	races, genders := make([]int, n), make([]int, n)
+	for i, g := range groups {
+		races[i], genders[i] = g%4, g/4
+	}
+	return probeAccuracy(x, n, d, races, model.NumRaces), probeAccuracy(x, n, d, genders, model.NumGenders)
+}
+
+func normalizedRows(x []float32, d int) []float32 {
+	out := make([]float32, len(x))
+	for i := 0; i < len(x); i += d {
+		var ss float64
+		for _, v := range x[i : i+d] {
+			ss += float64(v) * float64(v)
+		}
+		inv := 1 / math.Max(math.Sqrt(ss), 1e-12)
+		for j, v := range x[i : i+d] {
+			out[i+j] = float32(float64(v) * inv)
+		}
+	}
+	return out
+}
+
+// endEpoch validates, keeps the best model, saves checkpoints and logs the epoch.
+func (t *stage1Trainer) endEpoch(epoch int, ev Stage1EpochEvent, began time.Time) error {
+	nan := math.NaN()
+	ev.ProbeRaceAccCLIP, ev.ProbeGenderAccCLIP = opt(t.before.probeRace), opt(t.before.probeGender)
+	ev.SinkhornGlobalBefore, ev.SinkhornPairwiseBefore = opt(t.before.sinkhorn.global), opt(t.before.sinkhorn.pairwise)
+	ev.SinkhornSubgroupBefore = optArray(t.before.sinkhorn.subgroup)
+	score := nan
+	if t.validates(epoch) {
+		clip, groups, err := t.valData()
+		if err != nil {
+			return err
+		}
+		n, d := len(groups), t.mcfg.Dim
+		var out s1Eval
+		for lo := 0; lo < n; lo += evalChunk {
+			hi := min(lo+evalChunk, n)
+			if err := t.eng.evalRows(clip[lo*d:hi*d], hi-lo, &out); err != nil {
+				return err
+			}
+		}
+		races, genders := make([]int, n), make([]int, n)
+		var cos float64
+		for i, g := range groups {
+			races[i], genders[i] = g%4, g/4
+			cos += float64(out.cosine[i])
+		}
+		cos /= float64(n)
+		raceAcc := accuracy(out.raceLogits, races, model.NumRaces)
+		genderAcc := accuracy(out.genderLogits, genders, model.NumGenders)
+		sel := t.cfg.Stage1.BestModelSelection
+		score = sel.WCosine*cos + sel.WRaceAcc*raceAcc + sel.WGenderAcc*genderAcc
+		ev.ValSamples, ev.ValCosine, ev.ValRaceAcc, ev.ValGenderAcc, ev.Score = n, opt(cos), opt(raceAcc), opt(genderAcc), opt(score)
+		if t.probes(epoch) {
+			pr, pg := probePair(out.adapted, n, d, groups)
+			ev.ProbeRaceAcc, ev.ProbeGenderAcc = opt(pr), opt(pg)
+		}
+		sk, err := sinkhornOf(t.fair, out.adapted, d, groups, subgroupSubset(groups), uint64(t.cfg.Seed))
+		if err != nil {
+			return fmt.Errorf("val Sinkhorn distances: %w", err)
+		}
+		ev.SinkhornGlobalAfter, ev.SinkhornPairwiseAfter, ev.SinkhornSubgroupAfter = opt(sk.global), opt(sk.pairwise), optArray(sk.subgroup)
+	}
+	ev.Best = finite(score) && score > t.best
+	meta := Stage1CheckpointMeta{Epoch: epoch, Step: t.step, Score: score, ConfigHash: t.hash, Seed: t.cfg.Seed, Model: t.mcfg}
+	if !finite(meta.Score) {
+		meta.Score = 0
+	}
+	dir := t.run.Dir()
+	if ev.Best {
+		t.best, t.bestEpoch = score, epoch
+		if err := saveStage1Checkpoint(runs.CheckpointPath(dir, "best.safetensors"), t.eng.params, nil, meta); err != nil {
+			return err
+		}
+		export := t.cfg.Stage1.ExportName
+		if err := ExportStage1Adapter(filepath.Join(dir, export), t.eng.params, map[string]string{
+			"epoch": strconv.Itoa(epoch), "score": strconv.FormatFloat(score, 'g', -1, 64), "config_hash": t.hash}); err != nil {
+			return err
+		}
+		for _, c := range []struct{ path, kind string }{{"best.safetensors", "best"}, {export, "stage1_export"}} {
+			if err := t.event(runs.CheckpointEvent{Epoch: epoch, Path: c.path, Kind: c.kind}); err != nil {
+				return err
+			}
+		}
+	}
+	saveFreq := max(1, t.cfg.Logging.SaveFreq)
+	if epoch%saveFreq == 0 || epoch == t.cfg.Training.NumEpochs {
+		if err := saveStage1Checkpoint(runs.CheckpointPath(dir, "latest.safetensors"), t.eng.params, t.opt, meta); err != nil {
+			return err
+		}
+		if err := t.event(runs.CheckpointEvent{Epoch: epoch, Path: "latest.safetensors", Kind: "latest"}); err != nil {
+			return err
+		}
+	}
+	ev.Time = t.o.Now()
+	ev.Seconds = time.Since(began).Seconds()
+	if err := t.log.append(ev); err != nil {
+		return err
+	}
+	if ev.Best {
+		if err := t.event(runs.BestEvent{Epoch: epoch, Metric: "stage1_score", Value: score, Checkpoint: "best.safetensors"}); err != nil {
+			return err
+		}
+	}
+	t.printEpoch(ev)
+	return nil
+}
+
+func (t *stage1Trainer) printEpoch(ev Stage1EpochEvent) {
+	f := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*p, 'f', 4, 64)
+	}
+	best := ""
+	if ev.Best {
+		best = " *best*"
+	}
+	t.printf("Epoch %d/%d lr %.3g grl %.3f | loss %.4f race %.4f gender %.4f sim %.4f fair %.4g pair %.4g | head acc race %.3f gender %.3f\n",
+		ev.Epoch, t.cfg.Training.NumEpochs, ev.LR, ev.LambdaGRL, ev.TrainLoss, ev.TrainRaceLoss, ev.TrainGenderLoss,
+		ev.TrainSimilarityLoss, ev.TrainFairnessLoss, ev.TrainPairwiseLoss, ev.TrainRaceAcc, ev.TrainGenderAcc)
+	t.printf("  Val cos %s | heads race %s gender %s | probe race %s (CLIP %s) gender %s (CLIP %s) | Sinkhorn global %s -> %s, pairwise %s -> %s | score %s%s\n",
+		f(ev.ValCosine), f(ev.ValRaceAcc), f(ev.ValGenderAcc), f(ev.ProbeRaceAcc), f(ev.ProbeRaceAccCLIP),
+		f(ev.ProbeGenderAcc), f(ev.ProbeGenderAccCLIP), f(ev.SinkhornGlobalBefore), f(ev.SinkhornGlobalAfter),
+		f(ev.SinkhornPairwiseBefore), f(ev.SinkhornPairwiseAfter), f(ev.Score), best)
+}
