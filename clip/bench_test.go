@@ -9,7 +9,8 @@ import (
 
 // benchmarkEmbed measures images per second for random weights of arch on the default
 // backend ($GOMLX_BACKEND, else pure Go), batch images per execution. The first execution
-// (graph compilation) is excluded.
+// (graph compilation) is excluded. cpu-s/image is the process CPU time per image, which,
+// unlike images/s, does not depend on other load on a shared machine.
 //
 //	go test ./clip -run XXX -bench 'Embed/ViT-B16' -benchtime 2x
 func benchmarkEmbed(b *testing.B, arch Arch, batch int) {
@@ -35,12 +36,14 @@ func benchmarkEmbed(b *testing.B, arch Arch, batch int) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		if _, err := m.Embed(pixels, batch); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N*batch), "cpu-s/image")
 }
 
 func BenchmarkEmbed(b *testing.B) {

@@ -30,9 +30,22 @@ func Load(path string, opts LoadOptions) (*Weights, error) {
 			return nil, fmt.Errorf("clip: load weights: %w (convert the checkpoint to safetensors, or use HuggingFace's model.safetensors for the same CLIP model)", err)
 		}
 	} else {
-		// Skip the text tower of full CLIP files: only vision tensors are decoded.
+		// Decode only the vision tower of full CLIP files, found from the header's names.
+		h, err := safetensors.ReadHeader(path)
+		if err != nil {
+			return nil, fmt.Errorf("clip: load weights: %w", err)
+		}
+		shapes := make(map[string][]int, len(h.Tensors))
+		for name, t := range h.Tensors {
+			shapes[name] = t.Shape
+		}
+		_, kind, prefix, err := InferArch(shapes, 1)
+		if err != nil {
+			return nil, fmt.Errorf("clip: load weights %s: %w", path, err)
+		}
+		projection := strings.TrimSuffix(prefix, "vision_model.") + "visual_projection.weight"
 		f, err := safetensors.ReadFileFunc(path, func(name string) bool {
-			return strings.Contains(name, "visual") || strings.Contains(name, "vision_model")
+			return strings.HasPrefix(name, prefix) || (kind == LayoutHuggingFace && name == projection)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("clip: load weights: %w", err)

@@ -33,6 +33,7 @@ func assertClose(t *testing.T, what string, got []float32, want safetensors.Tens
 			worst, at = d, i
 		}
 	}
+	t.Logf("%s: max |diff| %.2g", what, worst)
 	if worst > tol || math.IsNaN(worst) {
 		t.Errorf("%s: max |diff| %.3g at %d (got %v, want %v), tolerance %g", what, worst, at, got[at], want.F32[at], tol)
 	}

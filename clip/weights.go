@@ -133,8 +133,11 @@ func InferArch(shapes map[string][]int, heads int) (arch Arch, kind, prefix stri
 	if !ok {
 		return Arch{}, "", "", &MissingError{Name: posName, Expected: []int{-1, arch.Width}}
 	}
+	if len(pos) != 2 || pos[0] < 2 {
+		return Arch{}, "", "", fmt.Errorf("tensor %q: shape %v is not [grid*grid+1, width]", posName, pos)
+	}
 	grid := int(math.Round(math.Sqrt(float64(pos[0] - 1))))
-	if len(pos) != 2 || grid*grid+1 != pos[0] {
+	if grid*grid+1 != pos[0] {
 		return Arch{}, "", "", fmt.Errorf("tensor %q: shape %v is not [grid*grid+1, width]", posName, pos)
 	}
 	arch.Resolution = grid * arch.Patch

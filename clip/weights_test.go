@@ -64,12 +64,20 @@ func TestInferArchErrors(t *testing.T) {
 	for k, v := range openAIShapes(tinyArch, "b.") {
 		twoTowers[k] = v
 	}
+	with := func(name string, shape []int) map[string][]int {
+		m := openAIShapes(tinyArch, "visual.")
+		m[name] = shape
+		return m
+	}
 	tests := []struct {
 		name   string
 		shapes map[string][]int
 		want   string
 	}{
 		{"heads not inferable", tiny, "multiple of 64"},
+		{"positional not square", with("visual.positional_embedding", []int{16, 32}), `"visual.positional_embedding": shape [16 32]`},
+		{"positional scalar", with("visual.positional_embedding", []int{}), `"visual.positional_embedding": shape []`},
+		{"conv not square", with("visual.conv1.weight", []int{32, 3, 8, 4}), `"visual.conv1.weight": expected shape [-1 3 -1 -1], found [32 3 8 4]`},
 		{"no vision tower", map[string][]int{"text.weight": {3}}, "no CLIP vision weights"},
 		{"two towers", twoTowers, "several CLIP vision towers"},
 	}
@@ -249,5 +257,47 @@ func TestArchNumbers(t *testing.T) {
 		if got := tc.arch.NumParams(); got != tc.params {
 			t.Errorf("%s: NumParams() = %d, want %d", tc.name, got, tc.params)
 		}
+	}
+}
+
+// TestLoadPrefixes checks vision-only files without the "visual." prefix and nested
+// prefixes (e.g. a training checkpoint's "model_state_dict.clip.visual.").
+func TestLoadPrefixes(t *testing.T) {
+	src, err := safetensors.ReadFile("testdata/tiny_openai.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := Load("testdata/tiny_openai.safetensors", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"", "model_state_dict.clip.visual."} {
+		t.Run("prefix="+prefix, func(t *testing.T) {
+			ts := map[string]safetensors.Tensor{}
+			var names []string
+			for _, n := range src.Order {
+				if rest, ok := strings.CutPrefix(n, "visual."); ok {
+					names = append(names, prefix+rest)
+					ts[prefix+rest] = src.Tensors[n]
+				} else if prefix != "" { // text tensors stay at the top level
+					names = append(names, n)
+					ts[n] = src.Tensors[n]
+				}
+			}
+			p := filepath.Join(t.TempDir(), "w.safetensors")
+			if err := safetensors.WriteFile(p, names, ts, src.Metadata); err != nil {
+				t.Fatal(err)
+			}
+			w, err := Load(p, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Prefix != prefix || w.Arch != tinyArch {
+				t.Errorf("prefix %q arch %+v, want %q %+v", w.Prefix, w.Arch, prefix, tinyArch)
+			}
+			if !reflect.DeepEqual(w.Tensors, ref.Tensors) {
+				t.Error("tensors differ from the visual.-prefixed file's")
+			}
+		})
 	}
 }

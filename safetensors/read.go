@@ -29,9 +29,20 @@ func ReadFile(path string) (*File, error) {
 	return ReadFileFunc(path, nil)
 }
 
+// ReadHeader reads only the header of the file at path: the tensors' dtypes and shapes
+// (with no values), the metadata and the order. The whole header is validated, including
+// that every tensor's data lies within the file.
+func ReadHeader(path string) (*File, error) {
+	return read(path, nil, true)
+}
+
 // ReadFileFunc reads the tensors of the file at path whose names keep accepts (all of them
 // when keep is nil); the header is validated in full either way.
 func ReadFileFunc(path string, keep func(name string) bool) (*File, error) {
+	return read(path, keep, false)
+}
+
+func read(path string, keep func(name string) bool, headerOnly bool) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
@@ -64,6 +75,11 @@ func ReadFileFunc(path string, keep func(name string) bool) (*File, error) {
 		if end > dataLen {
 			return nil, fmt.Errorf("safetensors %s: tensor %q: data [%d, %d) lies beyond the %d data bytes present (truncated file?): %w",
 				path, name, begin, end, dataLen, ErrFormat)
+		}
+		if headerOnly {
+			out.Tensors[name] = Tensor{DType: e.DType, Shape: append([]int{}, e.Shape...)}
+			out.Order = append(out.Order, name)
+			continue
 		}
 		if keep != nil && !keep(name) {
 			continue

@@ -174,3 +174,23 @@ func TestReadMissingFile(t *testing.T) {
 		t.Errorf("err = %v, want ErrNotExist", err)
 	}
 }
+
+func TestReadHeader(t *testing.T) {
+	g := loadGolden(t)
+	f, err := ReadHeader("testdata/mixed.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f.Order, g.Order) {
+		t.Errorf("order = %v, want %v", f.Order, g.Order)
+	}
+	for name, want := range g.Tensors {
+		got := f.Tensors[name]
+		if got.DType != want.DType || !reflect.DeepEqual(got.Shape, want.Shape) || got.F32 != nil || got.I64 != nil {
+			t.Errorf("%s: %s%v (F32 %v, I64 %v), want %s%v and no data", name, got.DType, got.Shape, got.F32, got.I64, want.DType, want.Shape)
+		}
+	}
+	if _, err := ReadHeader(corrupt(t, func(b []byte) []byte { return b[:len(b)-1] })); !errors.Is(err, ErrFormat) {
+		t.Errorf("truncated file: err = %v, want ErrFormat", err)
+	}
+}

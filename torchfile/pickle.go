@@ -43,22 +43,11 @@ func findClass(module, name string) (any, error) {
 	switch full {
 	case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
 		return callFunc(rebuildTensor), nil
-	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
-		return callFunc(func(args ...any) (any, error) {
-			if len(args) < 1 {
-				return nil, fmt.Errorf("%s: no arguments", full)
-			}
-			return args[0], nil
-		}), nil
-	case "torch.jit._pickle.restore_type_tag":
-		return callFunc(func(args ...any) (any, error) {
-			if len(args) < 1 {
-				return nil, fmt.Errorf("%s: no arguments", full)
-			}
-			return args[0], nil
-		}), nil
-	case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist",
-		"torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist":
+	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+		// TorchScript's type annotations and typed-list builders wrap a plain value.
+		"torch.jit._pickle.restore_type_tag", "torch.jit._pickle.build_intlist",
+		"torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+		"torch.jit._pickle.build_tensorlist":
 		return callFunc(func(args ...any) (any, error) {
 			if len(args) < 1 {
 				return nil, fmt.Errorf("%s: no arguments", full)
