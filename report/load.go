@@ -23,14 +23,17 @@ type Run struct {
 	Info      runs.Info
 	HasInfo   bool
 
-	Start         *runs.RunStartEvent
-	Epochs        []runs.EpochEvent // sorted by epoch; a resumed epoch keeps its last line
-	Tests         []runs.TestEvent
-	Bests         []runs.BestEvent
-	Warnings      []runs.WarningEvent
-	Phases        []runs.DegeneratePhaseEvent
-	Checkpoints   []runs.CheckpointEvent
-	End           *runs.RunEndEvent
+	Start       *runs.RunStartEvent
+	Epochs      []runs.EpochEvent // sorted by epoch; a resumed epoch keeps its last line
+	Tests       []runs.TestEvent
+	Bests       []runs.BestEvent
+	Warnings    []runs.WarningEvent
+	Phases      []runs.DegeneratePhaseEvent
+	Checkpoints []runs.CheckpointEvent
+	End         *runs.RunEndEvent
+	// Stage1 are the stage1_epoch events of a Stage 1 run, sorted by epoch (a repeated
+	// epoch keeps its last line).
+	Stage1        []runs.Stage1EpochEvent
 	BadSamples    int
 	FairUndefined int
 	TruncatedTail bool
@@ -92,6 +95,7 @@ func (r *Run) problem(key string, args ...any) {
 
 func (r *Run) collect(events []runs.Event) {
 	byEpoch := map[int]runs.EpochEvent{}
+	stage1 := map[int]runs.Stage1EpochEvent{}
 	for _, ev := range events {
 		switch e := ev.(type) {
 		case runs.RunStartEvent:
@@ -119,8 +123,14 @@ func (r *Run) collect(events []runs.Event) {
 			r.BadSamples++
 		case runs.FairUndefinedEvent:
 			r.FairUndefined++
+		case runs.Stage1EpochEvent:
+			stage1[e.Epoch] = e
 		}
 	}
+	for _, e := range stage1 {
+		r.Stage1 = append(r.Stage1, e)
+	}
+	sort.Slice(r.Stage1, func(i, j int) bool { return r.Stage1[i].Epoch < r.Stage1[j].Epoch })
 	for _, e := range byEpoch {
 		r.Epochs = append(r.Epochs, e)
 	}
@@ -133,15 +143,43 @@ func (r *Run) checkComplete() {
 	}
 	switch {
 	case r.End == nil:
-		r.problem("no_end", len(r.Epochs), r.PlannedEpochs())
+		r.problem("no_end", r.EpochsDone(), r.PlannedEpochs())
 	case r.End.Status != runs.StatusCompleted:
 		r.problem("ended", r.End.Status, r.End.Error)
 	}
-	if len(r.Epochs) == 0 {
+	switch {
+	case r.EpochsDone() == 0:
 		r.problem("no_epochs")
-	} else if len(r.TestsAt(r.BestEpoch())) == 0 {
+	case r.IsStage1():
+		// Stage 1 runs have no test sets.
+	case len(r.TestsAt(r.BestEpoch())) == 0:
 		r.problem("no_tests", r.BestEpoch())
 	}
+}
+
+// IsStage1 reports whether the run trains the Stage 1 adapter: its config says
+// `stage: 1` or its events hold stage1_epoch events.
+func (r *Run) IsStage1() bool {
+	return (r.HasConfig && r.Config.Stage == 1) || len(r.Stage1) > 0
+}
+
+// EpochsDone is the number of finished epochs (epoch events, or stage1_epoch events
+// for a Stage 1 run).
+func (r *Run) EpochsDone() int {
+	if r.IsStage1() {
+		return len(r.Stage1)
+	}
+	return len(r.Epochs)
+}
+
+// Stage1Epoch returns the stage1_epoch event of epoch e.
+func (r *Run) Stage1Epoch(e int) (runs.Stage1EpochEvent, bool) {
+	for _, ev := range r.Stage1 {
+		if ev.Epoch == e {
+			return ev, true
+		}
+	}
+	return runs.Stage1EpochEvent{}, false
 }
 
 // PlannedEpochs is run_start's plan, else the config's num_epochs, else 0.
@@ -168,13 +206,22 @@ func (r *Run) Status() string {
 }
 
 // BestEpoch is the epoch of the last best event, else run_end's best_epoch, else the
-// epoch with the highest validation AUC; 0 without epochs.
+// epoch with the highest validation AUC (Stage 1: selection score); 0 without epochs.
 func (r *Run) BestEpoch() int {
 	if n := len(r.Bests); n > 0 {
 		return r.Bests[n-1].Epoch
 	}
 	if r.End != nil && r.End.BestEpoch > 0 {
 		return r.End.BestEpoch
+	}
+	if r.IsStage1() {
+		best, score := 0, math.Inf(-1)
+		for _, e := range r.Stage1 {
+			if e.Score > score {
+				best, score = e.Epoch, e.Score
+			}
+		}
+		return best
 	}
 	best, auc := 0, math.Inf(-1)
 	for _, e := range r.Epochs {
@@ -213,6 +260,9 @@ func (r *Run) Seconds() (s float64, partial bool) {
 		return r.End.Seconds, false
 	}
 	for _, e := range r.Epochs {
+		s += e.Seconds
+	}
+	for _, e := range r.Stage1 {
 		s += e.Seconds
 	}
 	return s, true

@@ -61,6 +61,13 @@ func (l lang) status(s string) string {
 }
 
 func (rep *Report) overview() {
+	rep.runList()
+	rep.setup()
+	rep.metricDefinitions()
+}
+
+// runList is section 1.1: the runs and what is missing.
+func (rep *Report) runList() {
 	l, d := rep.l, &rep.doc
 	d.h2(l.s("1. Overview", "1. 실험 개요"))
 	d.h3(l.s("1.1 Runs", "1.1 실행 목록"))
@@ -73,9 +80,9 @@ func (rep *Report) overview() {
 		if i == rep.baseline {
 			name += l.s(" (baseline)", " (기준)")
 		}
-		epochs := fmt.Sprintf("%d/%d", len(r.Epochs), r.PlannedEpochs())
+		epochs := fmt.Sprintf("%d/%d", r.EpochsDone(), r.PlannedEpochs())
 		best := na
-		if s.hasBest {
+		if _, ok := r.Stage1Epoch(s.best); s.hasBest || ok {
 			best = fmt.Sprint(s.best)
 		}
 		t.rows = append(t.rows, []string{name, "`" + r.Dir + "`", l.status(r.Status()), epochs, best, rep.timeCell(i)})
@@ -88,7 +95,11 @@ func (rep *Report) overview() {
 		d.p(l.s("Missing or partial results (shown as — in the tables):", "누락되거나 불완전한 결과 (표에서 —로 표시):"))
 		d.list(false, problems)
 	}
+}
 
+// setup is section 1.2 of a Stage 2 report.
+func (rep *Report) setup() {
+	l, d := rep.l, &rep.doc
 	d.h3(l.s("1.2 Setup", "1.2 실험 환경"))
 	var items []string
 	items = append(items, l.s("**Model**: ", "**모델**: ")+rep.perRun(func(r *Run) string {
@@ -99,15 +110,7 @@ func (rep *Report) overview() {
 			"CLIP %s (Frozen) + Stage 1 Adapter (Frozen) + Stage 2 Adapter + Cross-Attention Fusion (%d heads) + Binary Classifier",
 			r.Config.Model.ClipName, r.Config.Model.FusionNumHeads)
 	}))
-	items = append(items, l.s("**Parameters**: ", "**파라미터**: ")+rep.perRun(func(r *Run) string {
-		if r.Start == nil || r.Start.Params.Total == 0 {
-			return ""
-		}
-		p := r.Start.Params
-		return l.f("total %s; trainable %s (%.2f%%), frozen %s (%.2f%%)", "총 %s; 학습 %s (%.2f%%), 고정 %s (%.2f%%)",
-			count(p.Total), count(p.Trainable), 100*float64(p.Trainable)/float64(p.Total),
-			count(p.Frozen), 100*float64(p.Frozen)/float64(p.Total))
-	}))
+	items = append(items, rep.paramsItem())
 	cfgList := func(get func(c config.Config) []string) func(r *Run) string {
 		return func(r *Run) string {
 			if !r.HasConfig {
@@ -132,19 +135,7 @@ func (rep *Report) overview() {
 				return l.f(" (%d samples)", " (%d 샘플)", r.Start.Plan.ValSamples)
 			}),
 		l.s("**Test data**: ", "**테스트 데이터**: ")+rep.perRun(cfgList(func(c config.Config) []string { return c.Evaluation.TestDatasets })),
-		l.s("**Backend**: ", "**백엔드**: ")+rep.perRun(func(r *Run) string {
-			b := ""
-			switch {
-			case r.Start != nil && r.Start.Backend != "":
-				b = r.Start.Backend
-			case r.HasInfo:
-				b = r.Info.Backend
-			}
-			if r.HasInfo && r.Info.Device != "" {
-				b += " (" + r.Info.Device + ")"
-			}
-			return b
-		}),
+		rep.backendItem(),
 		l.s("**Fairness convention**: ", "**공정성 지표 규약**: ")+rep.perRun(func(r *Run) string {
 			if !r.HasConfig {
 				return ""
@@ -152,6 +143,43 @@ func (rep *Report) overview() {
 			return "`" + r.Config.Evaluation.FairnessConvention + "`"
 		}),
 	)
+	items = append(items, rep.totalTimeItem())
+	d.list(false, items)
+}
+
+// paramsItem is the setup line with the parameter counts of run_start.
+func (rep *Report) paramsItem() string {
+	l := rep.l
+	return l.s("**Parameters**: ", "**파라미터**: ") + rep.perRun(func(r *Run) string {
+		if r.Start == nil || r.Start.Params.Total == 0 {
+			return ""
+		}
+		p := r.Start.Params
+		return l.f("total %s; trainable %s (%.2f%%), frozen %s (%.2f%%)", "총 %s; 학습 %s (%.2f%%), 고정 %s (%.2f%%)",
+			count(p.Total), count(p.Trainable), 100*float64(p.Trainable)/float64(p.Total),
+			count(p.Frozen), 100*float64(p.Frozen)/float64(p.Total))
+	})
+}
+
+// backendItem is the setup line with the backend (and device) of each run.
+func (rep *Report) backendItem() string {
+	return rep.l.s("**Backend**: ", "**백엔드**: ") + rep.perRun(func(r *Run) string {
+		b := ""
+		switch {
+		case r.Start != nil && r.Start.Backend != "":
+			b = r.Start.Backend
+		case r.HasInfo:
+			b = r.Info.Backend
+		}
+		if r.HasInfo && r.Info.Device != "" {
+			b += " (" + r.Info.Device + ")"
+		}
+		return b
+	})
+}
+
+// totalTimeItem is the setup line with the time per run and in total.
+func (rep *Report) totalTimeItem() string {
 	total, partial := 0.0, false
 	var parts []string
 	for i := range rep.Runs {
@@ -164,9 +192,12 @@ func (rep *Report) overview() {
 	if partial {
 		totalText = "≥ " + totalText
 	}
-	items = append(items, l.f("**Total time**: %s (%s)", "**총 실험 시간**: %s (%s)", totalText, strings.Join(parts, " + ")))
-	d.list(false, items)
+	return rep.l.f("**Total time**: %s (%s)", "**총 실험 시간**: %s (%s)", totalText, strings.Join(parts, " + "))
+}
 
+// metricDefinitions is section 1.3 of a Stage 2 report.
+func (rep *Report) metricDefinitions() {
+	l, d := rep.l, &rep.doc
 	d.h3(l.s("1.3 Metrics", "1.3 평가 지표"))
 	d.table(table{
 		header: []string{l.s("category", "카테고리"), l.s("metric", "지표"), l.s("meaning", "설명")},
@@ -216,7 +247,7 @@ func (rep *Report) perRun(get func(r *Run) string) string {
 
 func (rep *Report) timeCell(i int) string {
 	s, partial := rep.sums[i].seconds, rep.sums[i].secondsPartial
-	if len(rep.Runs[i].Epochs) == 0 && partial {
+	if rep.Runs[i].EpochsDone() == 0 && partial {
 		return na
 	}
 	if partial {

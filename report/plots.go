@@ -104,6 +104,7 @@ func (rep *Report) plots() {
 	if p, ok := rep.subgroupPlot(); ok {
 		rep.savePlot(p, "subgroups", l.s("per-subgroup FPR and TPR of the best run (validation, best epoch)", "최선 실행의 서브그룹별 FPR/TPR (validation, best epoch)"), w, h)
 	}
+	rep.stage1Plots()
 	if len(rep.Warnings) > 0 {
 		d.list(false, rep.Warnings)
 	}
@@ -261,11 +262,16 @@ func groupOrder(name string) int {
 }
 
 func (rep *Report) files() {
-	l, d := rep.l, &rep.doc
 	n := "8"
 	if rep.opts.PlotDir == "" {
 		n = "7"
 	}
+	rep.filesSection(n)
+}
+
+// filesSection is the numbered section listing the run folders and best checkpoints.
+func (rep *Report) filesSection(n string) {
+	l, d := rep.l, &rep.doc
 	d.h2(l.f("%s. Files", "%s. 파일 참조", n))
 	t := table{header: []string{l.s("run", "실험"), l.s("folder", "폴더"), l.s("best checkpoint", "best 체크포인트")}}
 	for i, r := range rep.Runs {

@@ -135,11 +135,21 @@ func testDatasets(rs []*Run) []string {
 
 func (rep *Report) build() {
 	l := rep.l
+	if rep.allStage1() {
+		rep.buildStage1()
+		return
+	}
 	rep.doc.title = l.f("Experiment report: %s", "실험 보고서: %s", strings.Join(rep.names, ", "))
 	rep.overview()
 	rep.configs()
 	rep.results()
 	rep.intervals()
+	if len(rep.stage1Runs()) > 0 {
+		rep.doc.h3(l.s("3.6 Stage 1 runs", "3.6 Stage 1 실행"))
+		rep.doc.p(l.s("The Stage 1 runs have no detection results; their columns in 3.1-3.5 are empty. Their own columns:",
+			"Stage 1 실행에는 탐지 결과가 없어 3.1-3.5의 해당 열은 비어 있다. Stage 1 지표:"))
+		rep.stage1Results("3.6.1", "3.6.2", "3.6.3", "3.6.4")
+	}
 	rep.analysis()
 	rep.findings()
 	rep.plots()

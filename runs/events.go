@@ -132,12 +132,13 @@ type TestEvent struct {
 	ScoresFile string `json:"scores_file"`
 }
 
-// BestEvent marks a new best model.
+// BestEvent marks a new best model. Value is a fraction, except for the Stage 1
+// metric BestMetricStage1 (ValidateEvent checks this).
 type BestEvent struct {
 	Time       time.Time `json:"time"`
 	Epoch      int       `json:"epoch" check:"positive"`
 	Metric     string    `json:"metric" check:"nonempty"`
-	Value      float64   `json:"value" check:"fraction"`
+	Value      float64   `json:"value"`
 	Checkpoint string    `json:"checkpoint"`
 }
 
@@ -259,6 +260,8 @@ func eventPrototype(typ string) (Event, bool) {
 		return BadSampleEvent{}, true
 	case TypeRunEnd:
 		return RunEndEvent{}, true
+	case TypeStage1Epoch:
+		return Stage1EpochEvent{}, true
 	}
 	return nil, false
 }
@@ -266,5 +269,5 @@ func eventPrototype(typ string) (Event, bool) {
 // EventTypes lists every known event type, in documentation order.
 func EventTypes() []string {
 	return []string{TypeRunStart, TypeEpoch, TypeTest, TypeBest, TypeCheckpoint, TypeWarning,
-		TypeDegeneratePhase, TypeFairUndefined, TypeBadSample, TypeRunEnd}
+		TypeDegeneratePhase, TypeFairUndefined, TypeBadSample, TypeRunEnd, TypeStage1Epoch}
 }

@@ -3,6 +3,7 @@ package runs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -39,7 +40,23 @@ func sampleEvents() []Event {
 		FairUndefinedEvent{Time: t0, Epoch: 2, Batch: 17, Reason: "no class with two valid subgroups"},
 		BadSampleEvent{Time: t0, Path: "ff++/x.png", CSV: "ff++/realtrain.csv", Row: 12, Error: "unexpected EOF"},
 		RunEndEvent{Time: t0, Status: StatusStoppedNonfinite, EpochsCompleted: 3, Seconds: 12.5, BestEpoch: 0, Error: "loss is NaN"},
+		sampleStage1Epoch(),
 	}
+}
+
+// sampleStage1Epoch is a Stage 1 epoch with an absent subgroup (NaN in the arrays)
+// and no gender probe (NaN).
+func sampleStage1Epoch() Stage1EpochEvent {
+	nan := math.NaN()
+	return Stage1EpochEvent{Time: t0, Epoch: 2, LR: 1e-3, LambdaGRL: 0.964, TrainLoss: 2.1, TrainRaceLoss: 1.38,
+		TrainGenderLoss: 0.69, TrainSimilarityLoss: 0.06, TrainFairnessLoss: 0.72, TrainPairwiseLoss: 0.8,
+		TrainRaceAcc: 0.3, TrainGenderAcc: 0.55, FairUndefinedBatches: 1, ValSamples: 2500, ValCosine: 0.936,
+		ValRaceAcc: 0.13, ValGenderAcc: 0.4, Score: -0.02, ProbeRaceAcc: 0.54, ProbeGenderAcc: nan,
+		ProbeRaceAccCLIP: 0.997, ProbeGenderAccCLIP: 1, SinkhornGlobalBefore: 0.824, SinkhornGlobalAfter: 0.72,
+		SinkhornPairwiseBefore: 0.917, SinkhornPairwiseAfter: 0.8,
+		SinkhornSubgroupBefore: [NumSubgroups]float64{0.8, 0.9, 0.7, nan, 0.85, 0.8, 0.75, 0.9},
+		SinkhornSubgroupAfter:  [NumSubgroups]float64{0.7, 0.8, 0.6, nan, 0.75, 0.7, 0.65, 0.8},
+		Best:                   true, Seconds: 75}
 }
 
 func TestEveryTypeHasASample(t *testing.T) {
@@ -115,6 +132,13 @@ func TestEventsRoundTripAndConform(t *testing.T) {
 	if !math.IsNaN(ep.ValLoss) || !math.IsNaN(ep.Val.FFPR) || ep.Val.AUC != 0.827 {
 		t.Errorf("epoch event decoded as %+v", ep)
 	}
+	s1 := got[len(want)-1].(Stage1EpochEvent)
+	if !math.IsNaN(s1.ProbeGenderAcc) || !math.IsNaN(s1.SinkhornSubgroupAfter[3]) || s1.SinkhornSubgroupAfter[2] != 0.6 || s1.Score != -0.02 {
+		t.Errorf("stage1_epoch event decoded as %+v", s1)
+	}
+	if !strings.Contains(lines[len(want)-1], `"sinkhorn_subgroup_after":[0.7,0.8,0.6,null,0.75,0.7,0.65,0.8]`) {
+		t.Errorf("stage1_epoch arrays not written with null: %s", lines[len(want)-1])
+	}
 	if got[len(got)-1].EventTime().IsZero() {
 		t.Error("zero time was not stamped")
 	}
@@ -143,7 +167,16 @@ func TestValidateEventRejects(t *testing.T) {
 			`"metrics.auc" = 82.7: want a fraction`},
 		{"nested missing", `{"type":"test","time":"2026-01-28T10:44:38Z","epoch":1,"dataset":"dfd","scores_file":"","metrics":{}}`, `missing field "metrics.auc"`},
 		{"phase reversed", `{"type":"degenerate_phase","time":"2026-01-28T10:44:38Z","start":5,"end":1}`, "end 1 < start 5"},
+		{"stage1 array too short", stage1Line(t, `"sinkhorn_subgroup_before":[0.8,0.9,0.7,null,0.85,0.8,0.75,0.9]`, `"sinkhorn_subgroup_before":[0.8,0.9]`), "want an array of 8"},
+		{"stage1 array element", stage1Line(t, `"sinkhorn_subgroup_before":[0.8,`, `"sinkhorn_subgroup_before":["a",`), `"sinkhorn_subgroup_before[0]": want a number`},
+		{"stage1 probe percent", stage1Line(t, `"probe_race_acc":0.54`, `"probe_race_acc":54`), `"probe_race_acc" = 54: want a fraction`},
+		{"stage1 missing probe", stage1Line(t, `"probe_race_acc_clip":0.997,`, ``), `missing field "probe_race_acc_clip"`},
+		{"best auc percent", strings.Replace(good, `"value":0.827`, `"value":82.7`, 1), `"value" = 82.7: want a fraction`},
 		{"bool as int", `{"type":"degenerate_phase","time":"2026-01-28T10:44:38Z","start":true,"end":1}`, "want an integer"},
+	}
+	stage1Best := strings.Replace(strings.Replace(good, `"value":0.827`, `"value":-0.12`, 1), `"auc"`, `"`+BestMetricStage1+`"`, 1)
+	if err := ValidateEvent([]byte(stage1Best)); err != nil {
+		t.Errorf("a negative stage1_score best value rejected: %v", err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,6 +186,19 @@ func TestValidateEventRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stage1Line is the encoded sampleStage1Epoch with old replaced by new (old must occur).
+func stage1Line(t *testing.T, old, new string) string {
+	t.Helper()
+	b, err := encodeEvent(sampleStage1Epoch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s lacks %s", b, old)
+	}
+	return strings.Replace(string(b), old, new, 1)
 }
 
 func TestReadEventsTruncatedAndCorrupt(t *testing.T) {
@@ -319,7 +365,8 @@ func TestValidateLog(t *testing.T) {
 	f, _ := os.OpenFile(filepath.Join(dir, EventsFile), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"type":"best","time":"2026-01-28T10:44:38Z","epoch":1,"metric":"auc","value":85.0,"checkpoint":""}` + "\n")
 	f.Close()
-	if err := ValidateLog(dir); err == nil || !strings.Contains(err.Error(), "line 11") {
-		t.Errorf("ValidateLog after a bad line = %v, want an error naming line 11", err)
+	bad := fmt.Sprintf("line %d", len(sampleEvents())+1)
+	if err := ValidateLog(dir); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("ValidateLog after a bad line = %v, want an error naming %s", err, bad)
 	}
 }

@@ -129,13 +129,17 @@ func appendJSON(b []byte, v reflect.Value) ([]byte, error) {
 	return append(b, enc...), nil
 }
 
-// fillNaN sets every float field reachable through structs to NaN, so that a JSON null
+// fillNaN sets every float field reachable through structs and arrays to NaN, so that a JSON null
 // or a missing key decodes as "undefined" rather than 0.
 func fillNaN(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
 		if v.CanSet() {
 			v.SetFloat(math.NaN())
+		}
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			fillNaN(v.Index(i))
 		}
 	case reflect.Struct:
 		if v.Type() == timeType {

@@ -38,14 +38,31 @@ func ValidateEvent(line []byte) error {
 	}
 	delete(obj, "type")
 	errs := validateObject(obj, reflect.TypeOf(proto), "")
-	if len(errs) == 0 && typ == TypeDegeneratePhase {
-		var d DegeneratePhaseEvent
-		if err := json.Unmarshal(line, &d); err == nil && d.End < d.Start {
-			errs = append(errs, fmt.Errorf("end %d < start %d", d.End, d.Start))
-		}
+	if len(errs) == 0 {
+		errs = append(errs, crossFieldChecks(typ, line)...)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%s event: %w", typ, errors.Join(errs...))
+	}
+	return nil
+}
+
+// crossFieldChecks are the rules that involve more than one field of a well-formed line.
+func crossFieldChecks(typ string, line []byte) []error {
+	switch typ {
+	case TypeDegeneratePhase:
+		var d DegeneratePhaseEvent
+		if err := json.Unmarshal(line, &d); err == nil && d.End < d.Start {
+			return []error{fmt.Errorf("end %d < start %d", d.End, d.Start)}
+		}
+	case TypeBest:
+		var b struct {
+			Metric string   `json:"metric"`
+			Value  *float64 `json:"value"`
+		}
+		if err := json.Unmarshal(line, &b); err == nil && b.Metric != BestMetricStage1 && b.Value != nil {
+			return checkNumber(*b.Value, "fraction", "value")
+		}
 	}
 	return nil
 }
@@ -128,10 +145,13 @@ func validateValue(raw json.RawMessage, t reflect.Type, check, name string) []er
 			return bad("an object")
 		}
 		return validateObject(obj, t, name+".")
-	case reflect.Slice:
+	case reflect.Slice, reflect.Array:
 		var arr []json.RawMessage
 		if isNull || json.Unmarshal(raw, &arr) != nil {
 			return bad("an array")
+		}
+		if t.Kind() == reflect.Array && len(arr) != t.Len() {
+			return bad(fmt.Sprintf("an array of %d", t.Len()))
 		}
 		var errs []error
 		for i, el := range arr {

@@ -41,7 +41,6 @@ type stage1Trainer struct {
 	plan      Plan
 
 	run       *runs.Run
-	log       *stage1Log
 	hash      string
 	step      int
 	best      float64
@@ -59,8 +58,8 @@ type stage1Before struct {
 // RunStage1 trains the Stage 1 fairness adapter A1 (config `stage: 1`; REFERENCE.md
 // section 7) on the face-attribute datasets of stage1.attribute_datasets, validating
 // on dataset.validation_dataset. It writes a run folder like Stage 2 (config.yaml,
-// run.json, events.jsonl with run_start, checkpoint, best and run_end, plus
-// stage1_events.jsonl with one stage1_epoch record per epoch), the checkpoints
+// run.json, events.jsonl with run_start, one stage1_epoch per epoch, checkpoint,
+// best (metric stage1_score) and run_end), the checkpoints
 // best.safetensors and latest.safetensors, and the best A1 exported under the
 // original's PyTorch names as stage1.export_name. Resume is not supported.
 func RunStage1(ctx context.Context, o Options) (Result, error) {
@@ -242,7 +241,6 @@ func (t *stage1Trainer) openRun() error {
 		return err
 	}
 	t.run = r
-	t.log = &stage1Log{path: filepath.Join(dir, Stage1EventsFile)}
 	if err := r.WriteConfig(yaml); err != nil {
 		return err
 	}
@@ -322,8 +320,8 @@ func (t *stage1Trainer) batches(epoch int) [][]int {
 
 // trainEpoch runs the training batches of one epoch and returns the event with
 // the training means filled in.
-func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (Stage1EpochEvent, error) {
-	ev := Stage1EpochEvent{Epoch: epoch, LR: t.sched.LR(epoch), LambdaGRL: t.grl.Lambda(epoch)}
+func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (runs.Stage1EpochEvent, error) {
+	ev := newStage1Epoch(epoch, t.sched.LR(epoch), t.grl.Lambda(epoch))
 	d := t.mcfg.Dim
 	w := t.eng.w
 	batches := t.batches(epoch)
@@ -488,12 +486,11 @@ func normalizedRows(x []float32, d int) []float32 {
 }
 
 // endEpoch validates, keeps the best model, saves checkpoints and logs the epoch.
-func (t *stage1Trainer) endEpoch(epoch int, ev Stage1EpochEvent, began time.Time) error {
-	nan := math.NaN()
-	ev.ProbeRaceAccCLIP, ev.ProbeGenderAccCLIP = opt(t.before.probeRace), opt(t.before.probeGender)
-	ev.SinkhornGlobalBefore, ev.SinkhornPairwiseBefore = opt(t.before.sinkhorn.global), opt(t.before.sinkhorn.pairwise)
-	ev.SinkhornSubgroupBefore = optArray(t.before.sinkhorn.subgroup)
-	score := nan
+func (t *stage1Trainer) endEpoch(epoch int, ev runs.Stage1EpochEvent, began time.Time) error {
+	ev.ProbeRaceAccCLIP, ev.ProbeGenderAccCLIP = t.before.probeRace, t.before.probeGender
+	ev.SinkhornGlobalBefore, ev.SinkhornPairwiseBefore = t.before.sinkhorn.global, t.before.sinkhorn.pairwise
+	ev.SinkhornSubgroupBefore = t.before.sinkhorn.subgroup
+	score := math.NaN()
 	if t.validates(epoch) {
 		clip, groups, err := t.valData()
 		if err != nil {
@@ -518,16 +515,16 @@ func (t *stage1Trainer) endEpoch(epoch int, ev Stage1EpochEvent, began time.Time
 		genderAcc := accuracy(out.genderLogits, genders, model.NumGenders)
 		sel := t.cfg.Stage1.BestModelSelection
 		score = sel.WCosine*cos + sel.WRaceAcc*raceAcc + sel.WGenderAcc*genderAcc
-		ev.ValSamples, ev.ValCosine, ev.ValRaceAcc, ev.ValGenderAcc, ev.Score = n, opt(cos), opt(raceAcc), opt(genderAcc), opt(score)
+		ev.ValSamples, ev.ValCosine, ev.ValRaceAcc, ev.ValGenderAcc, ev.Score = n, cos, raceAcc, genderAcc, score
 		if t.probes(epoch) {
 			pr, pg := probePair(out.adapted, n, d, groups)
-			ev.ProbeRaceAcc, ev.ProbeGenderAcc = opt(pr), opt(pg)
+			ev.ProbeRaceAcc, ev.ProbeGenderAcc = pr, pg
 		}
 		sk, err := sinkhornOf(t.fair, out.adapted, d, groups, subgroupSubset(groups), uint64(t.cfg.Seed))
 		if err != nil {
 			return fmt.Errorf("val Sinkhorn distances: %w", err)
 		}
-		ev.SinkhornGlobalAfter, ev.SinkhornPairwiseAfter, ev.SinkhornSubgroupAfter = opt(sk.global), opt(sk.pairwise), optArray(sk.subgroup)
+		ev.SinkhornGlobalAfter, ev.SinkhornPairwiseAfter, ev.SinkhornSubgroupAfter = sk.global, sk.pairwise, sk.subgroup
 	}
 	ev.Best = finite(score) && score > t.best
 	meta := Stage1CheckpointMeta{Epoch: epoch, Step: t.step, Score: score, ConfigHash: t.hash, Seed: t.cfg.Seed, Model: t.mcfg}
@@ -562,11 +559,11 @@ func (t *stage1Trainer) endEpoch(epoch int, ev Stage1EpochEvent, began time.Time
 	}
 	ev.Time = t.o.Now()
 	ev.Seconds = time.Since(began).Seconds()
-	if err := t.log.append(ev); err != nil {
+	if err := t.event(ev); err != nil {
 		return err
 	}
 	if ev.Best {
-		if err := t.event(runs.BestEvent{Epoch: epoch, Metric: "stage1_score", Value: score, Checkpoint: "best.safetensors"}); err != nil {
+		if err := t.event(runs.BestEvent{Epoch: epoch, Metric: runs.BestMetricStage1, Value: score, Checkpoint: "best.safetensors"}); err != nil {
 			return err
 		}
 	}
@@ -574,12 +571,12 @@ func (t *stage1Trainer) endEpoch(epoch int, ev Stage1EpochEvent, began time.Time
 	return nil
 }
 
-func (t *stage1Trainer) printEpoch(ev Stage1EpochEvent) {
-	f := func(p *float64) string {
-		if p == nil {
+func (t *stage1Trainer) printEpoch(ev runs.Stage1EpochEvent) {
+	f := func(v float64) string {
+		if !finite(v) {
 			return "-"
 		}
-		return strconv.FormatFloat(*p, 'f', 4, 64)
+		return strconv.FormatFloat(v, 'f', 4, 64)
 	}
 	best := ""
 	if ev.Best {

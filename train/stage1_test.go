@@ -57,32 +57,48 @@ func TestStage1EndToEnd(t *testing.T) {
 	if res.Status != runs.StatusCompleted || res.EpochsCompleted != cfg.Training.NumEpochs || res.BestEpoch < 1 {
 		t.Fatalf("result %+v", res)
 	}
+	// The stage1_epoch events are in events.jsonl and conform to docs/events.md.
+	if err := runs.ValidateLog(res.RunDir); err != nil {
+		t.Fatal(err)
+	}
 	evs, err := ReadStage1Events(res.RunDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(evs) != cfg.Training.NumEpochs {
-		t.Fatalf("%d stage1_epoch records", len(evs))
+		t.Fatalf("%d stage1_epoch events", len(evs))
+	}
+	bests := 0
+	for i, ev := range evs {
+		if ev.Epoch != i+1 {
+			t.Errorf("event %d is epoch %d", i, ev.Epoch)
+		}
+		if ev.Best {
+			bests++
+		}
+	}
+	if bests < 1 || !evs[res.BestEpoch-1].Best {
+		t.Errorf("best epoch %d not flagged (%d flagged)", res.BestEpoch, bests)
 	}
 	last := evs[len(evs)-1]
-	for _, p := range []*float64{last.ValCosine, last.ProbeRaceAcc, last.ProbeGenderAcc, last.ProbeRaceAccCLIP, last.ProbeGenderAccCLIP,
+	for _, v := range []float64{last.ValCosine, last.ProbeRaceAcc, last.ProbeGenderAcc, last.ProbeRaceAccCLIP, last.ProbeGenderAccCLIP,
 		last.SinkhornGlobalBefore, last.SinkhornGlobalAfter, last.SinkhornPairwiseBefore, last.SinkhornPairwiseAfter} {
-		if p == nil {
+		if !finite(v) {
 			t.Fatalf("undefined column in %+v", last)
 		}
 	}
 	t.Logf("cos %.4f | race probe %.3f (CLIP %.3f) | gender probe %.3f (CLIP %.3f) | Sinkhorn global %.4g -> %.4g, pairwise %.4g -> %.4g",
-		*last.ValCosine, *last.ProbeRaceAcc, *last.ProbeRaceAccCLIP, *last.ProbeGenderAcc, *last.ProbeGenderAccCLIP,
-		*last.SinkhornGlobalBefore, *last.SinkhornGlobalAfter, *last.SinkhornPairwiseBefore, *last.SinkhornPairwiseAfter)
-	if *last.ValCosine <= 0.9 {
-		t.Errorf("mean cosine to CLIP %.4f, want > 0.9", *last.ValCosine)
+		last.ValCosine, last.ProbeRaceAcc, last.ProbeRaceAccCLIP, last.ProbeGenderAcc, last.ProbeGenderAccCLIP,
+		last.SinkhornGlobalBefore, last.SinkhornGlobalAfter, last.SinkhornPairwiseBefore, last.SinkhornPairwiseAfter)
+	if last.ValCosine <= 0.9 {
+		t.Errorf("mean cosine to CLIP %.4f, want > 0.9", last.ValCosine)
 	}
-	if *last.ProbeRaceAcc >= *last.ProbeRaceAccCLIP || *last.ProbeGenderAcc >= *last.ProbeGenderAccCLIP {
+	if last.ProbeRaceAcc >= last.ProbeRaceAccCLIP || last.ProbeGenderAcc >= last.ProbeGenderAccCLIP {
 		t.Errorf("probes did not drop: race %.3f vs CLIP %.3f, gender %.3f vs CLIP %.3f",
-			*last.ProbeRaceAcc, *last.ProbeRaceAccCLIP, *last.ProbeGenderAcc, *last.ProbeGenderAccCLIP)
+			last.ProbeRaceAcc, last.ProbeRaceAccCLIP, last.ProbeGenderAcc, last.ProbeGenderAccCLIP)
 	}
-	if *last.SinkhornPairwiseAfter >= *last.SinkhornPairwiseBefore {
-		t.Errorf("pairwise Sinkhorn did not drop: %.4g -> %.4g", *last.SinkhornPairwiseBefore, *last.SinkhornPairwiseAfter)
+	if last.SinkhornPairwiseAfter >= last.SinkhornPairwiseBefore {
+		t.Errorf("pairwise Sinkhorn did not drop: %.4g -> %.4g", last.SinkhornPairwiseBefore, last.SinkhornPairwiseAfter)
 	}
 
 	// The export has the original's names and loads as Stage 2's frozen A1.

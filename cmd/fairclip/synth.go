@@ -3,27 +3,46 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/fairclip/fairclip/data"
 	"github.com/fairclip/fairclip/data/synth"
 	"github.com/spf13/cobra"
 )
 
+// attributeFacesPerSubgroup is the default --per-subgroup of an attribute set per
+// --scale: the sizes of the Stage 1 synthetic feature presets.
+var attributeFacesPerSubgroup = map[string]int{"tiny": 48, "small": 500, "full": 5000}
+
 func newSynthCmd() *cobra.Command {
 	var opts synth.Options
+	var attributes string
+	var perSubgroup int
 	cmd := &cobra.Command{
-		Use:   "synth --out DIR [--scale tiny|small|full] [--seed S]",
+		Use:   "synth --out DIR [--scale tiny|small|full] [--seed S] [--attributes fairface|utkface|generic [--per-subgroup N]]",
 		Short: "Write a synthetic, demographically annotated face-forgery dataset (PG-FDD layout)",
 		Long: "Writes ff++ (realtrain, faketrain, realval, fakeval, test), celebdf, dfd and dfdc (test)\n" +
 			"as PG-FDD fairness CSVs with procedural face PNGs, plus DIR/README.txt. Use DIR as\n" +
-			"dataset.fairness_root. The output depends only on --scale and --seed.",
+			"dataset.fairness_root. The output depends only on --scale and --seed.\n\n" +
+			"With --attributes LAYOUT it writes instead a face-attribute set for Stage 1 (real faces\n" +
+			"only, --per-subgroup faces per subgroup, the --scale's image size) in the FairFace, UTKFace\n" +
+			"or generic layout, and prints the stage1.attribute_datasets entry that reads it.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Out == "" {
 				return badInput(fmt.Errorf("--out DIR is required"))
 			}
-			if _, err := synth.ScaleByName(opts.Scale); err != nil {
+			scale, err := synth.ScaleByName(opts.Scale)
+			if err != nil {
 				return badInput(err)
+			}
+			if attributes != "" {
+				return synthAttributes(cmd, attributes, synth.AttributeImageOptions{Out: opts.Out, Layout: attributes,
+					PerSubgroup: perSubgroup, ImageSize: scale.ImageSize, Seed: opts.Seed}, opts.Overwrite)
+			}
+			if cmd.Flags().Changed("per-subgroup") {
+				return badInput(errors.New("--per-subgroup needs --attributes"))
 			}
 			start := time.Now()
 			sum, err := synth.Generate(cmd.Context(), opts)
@@ -44,5 +63,39 @@ func newSynthCmd() *cobra.Command {
 	f.Int64Var(&opts.Seed, "seed", 42, "random seed")
 	f.BoolVar(&opts.Overwrite, "overwrite", false, "write into a directory that already holds a dataset")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel renderers (0: number of CPUs)")
+	f.StringVar(&attributes, "attributes", "", "write a Stage 1 face-attribute set in this layout instead: fairface, utkface or generic")
+	f.IntVar(&perSubgroup, "per-subgroup", 0, "with --attributes: faces per subgroup (0: 48, 500 or 5000 for tiny, small, full)")
 	return cmd
+}
+
+// synthAttributes writes a face-attribute set (synth.GenerateAttributes) and prints
+// the config entry that reads it.
+func synthAttributes(cmd *cobra.Command, layout string, o synth.AttributeImageOptions, overwrite bool) error {
+	switch layout {
+	case data.LayoutFairFace, data.LayoutUTKFace, data.LayoutGeneric:
+	default:
+		return badInput(fmt.Errorf("--attributes %q: want fairface, utkface or generic", layout))
+	}
+	if o.PerSubgroup == 0 {
+		o.PerSubgroup = attributeFacesPerSubgroup[cmd.Flag("scale").Value.String()]
+	}
+	if o.PerSubgroup < 1 {
+		return badInput(fmt.Errorf("--per-subgroup %d: want at least 1", o.PerSubgroup))
+	}
+	if entries, err := os.ReadDir(o.Out); err == nil && len(entries) > 0 && !overwrite {
+		return badInput(fmt.Errorf("%s is not empty (pass --overwrite to write into it)", o.Out))
+	}
+	start := time.Now()
+	path, err := synth.GenerateAttributes(cmd.Context(), o)
+	if err != nil {
+		return err
+	}
+	key := "csv"
+	if layout == data.LayoutUTKFace {
+		key = "root"
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d faces (%s layout, %d per subgroup, %dpx, seed %d) to %s in %.1fs\n",
+		o.PerSubgroup*data.NumSubgroups, layout, o.PerSubgroup, o.ImageSize, o.Seed, o.Out, time.Since(start).Seconds())
+	fmt.Fprintf(cmd.OutOrStdout(), "stage1.attribute_datasets entry: {name: synth_%s, layout: %s, %s: %q}\n", layout, layout, key, path)
+	return nil
 }
