@@ -151,7 +151,7 @@ type Evaluation struct {
 // Features is the `features:` section (fairclip addition): the frozen-feature store.
 type Features struct {
 	Mode  string `yaml:"mode"`  // "disk" (default when a store exists) or "none"
-	Dir   string `yaml:"dir"`   // store root; default "features" beside the log dir
+	Dir   string `yaml:"dir"`   // store root (default "feature_store"), relative to the working directory
 	Views int    `yaml:"views"` // augmented views per training sample (K); view 0 is unaugmented
 }
 
@@ -194,7 +194,7 @@ func Default() Config {
 		Device:        "cuda",
 		Seed:          42,
 		Deterministic: true,
-		Features:      Features{Mode: "disk", Dir: "features", Views: 1},
+		Features:      Features{Mode: "disk", Dir: "feature_store", Views: 1},
 		Backend:       "go",
 		Stage:         2,
 		Stage1:        DefaultStage1(),
