@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/fairclip/fairclip/runs"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // Thresholds of the run's automatic findings (REFERENCE.md section 6).
@@ -17,33 +16,6 @@ const (
 	// below this barely moves the model.
 	LowFairContribution = 0.01
 )
-
-// fairness computes the Stage 2 fairness loss on the training-mode z of a batch.
-// An undefined loss (no class with two valid subgroups) or an error of the Sinkhorn
-// function on degenerate input gives a reason and no value.
-func (t *trainer) fairness(clip, s1 []float32, labels, groups []int, rng *tensors.Tensor) (float64, []float64, string, error) {
-	n, d := len(labels), t.mcfg.Dim
-	z, err := t.eng.forwardZ(clip, s1, n, rng)
-	if err != nil {
-		return 0, nil, "", err
-	}
-	z64 := make([]float64, len(z))
-	for i, v := range z {
-		z64[i] = float64(v)
-	}
-	res, err := t.fair.Loss(z64, n, d, labels, groups)
-	if err != nil {
-		return 0, nil, "fairness loss error: " + err.Error(), nil
-	}
-	if !res.Defined {
-		reason := res.Breakdown.Reason
-		if reason == "" {
-			reason = "undefined"
-		}
-		return 0, nil, reason, nil
-	}
-	return res.Value, res.Grad, "", nil
-}
 
 // detect returns the warnings of a validated epoch: gate saturation and the
 // degenerate phase (every validation prediction in one class); it also records the

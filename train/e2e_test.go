@@ -75,6 +75,9 @@ func TestEndToEndTinyRun(t *testing.T) {
 	if _, err := metrics.ReadScoresCSV(runs.ScoresPath(dir, "test", "celebdf", 2)); err != nil {
 		t.Errorf("test scores at epoch 2 (test_every_n_epochs): %v", err)
 	}
+	if err := runs.ValidateLog(dir); err != nil {
+		t.Errorf("events.jsonl does not conform to the documented schema: %v", err)
+	}
 	log, err := runs.ReadLog(dir)
 	if err != nil {
 		t.Fatalf("events: %v", err)

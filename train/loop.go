@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fairclip/fairclip/data"
+	"github.com/fairclip/fairclip/fairloss"
 	"github.com/fairclip/fairclip/metrics"
 	"github.com/fairclip/fairclip/runs"
 )
@@ -80,51 +81,22 @@ func (t *trainer) trainEpoch(ctx context.Context, epoch int) (epochStats, error)
 		if err != nil {
 			return es, err
 		}
-		fairValue := 0.0
-		dz := make([]float32, n*d)
+		var fair *fairloss.Stage2
 		if t.useFai {
-			fv, grad, reason, err := t.fairness(clip, s1, labels, groups, rng)
-			if err != nil {
+			fair = &t.fair
+		}
+		r, err := t.eng.trainStep(clip, s1, labels, groups, rng, fair, t.cfg.GradientClip, t.opt, lr)
+		if err != nil {
+			return es, fmt.Errorf("epoch %d batch %d: %w", epoch, b, err)
+		}
+		if r.undefined != "" {
+			es.undefined++
+			if err := t.event(runs.FairUndefinedEvent{Epoch: epoch, Batch: b, Reason: r.undefined}); err != nil {
 				return es, err
 			}
-			if reason != "" {
-				es.undefined++
-				if err := t.event(runs.FairUndefinedEvent{Epoch: epoch, Batch: b, Reason: reason}); err != nil {
-					return es, err
-				}
-			} else {
-				fairValue = fv
-				for i, g := range grad {
-					dz[i] = float32(g)
-				}
-			}
 		}
-		so, err := t.eng.backward(clip, s1, labels, dz, fairValue, rng)
-		if err != nil {
-			return es, err
-		}
-		total, lambda, fairWeight := t.eng.totalLoss(so.clsLoss, fairValue)
-		if !finite(so.clsLoss) || !finite(fairValue) || !finite(total) {
-			return es, fmt.Errorf("%w: epoch %d batch %d: loss %g (classification %g, fairness %g)", ErrNonFinite, epoch, b, total, so.clsLoss, fairValue)
-		}
-		norm := ClipGradNorm(so.grads, t.cfg.GradientClip)
-		if !finite(norm) {
-			return es, fmt.Errorf("%w: epoch %d batch %d: gradient norm %g", ErrNonFinite, epoch, b, norm)
-		}
-		params := make([][]float32, 0, len(so.grads)+2)
-		grads := append([][]float32{}, so.grads...)
-		for _, p := range t.eng.params.List {
-			params = append(params, p.Data)
-		}
-		for i, g := range so.logGrad {
-			if !finite(float64(g)) {
-				return es, fmt.Errorf("%w: epoch %d batch %d: log-variance gradient %g", ErrNonFinite, epoch, b, g)
-			}
-			params = append(params, t.eng.logVars[i:i+1])
-			grads = append(grads, []float32{g})
-		}
-		t.opt.Update(params, grads, lr)
 		t.step++
+		total, so, fairValue, lambda, fairWeight := r.total, r.stepOut, r.fair, r.lambda, r.fairWeight
 		es.loss += total
 		es.cls += so.clsLoss
 		es.fair += fairValue
@@ -180,7 +152,7 @@ func (t *trainer) endEpoch(epoch int, es epochStats, began time.Time) error {
 		warnings = append(warnings, t.detect(epoch, ev)...)
 		isBest = t.updateBest(epoch, m)
 	}
-	if t.useFai && es.contrib < 0.01 {
+	if t.useFai && es.contrib < LowFairContribution {
 		warnings = append(warnings, runs.WarningEvent{Epoch: epoch, Kind: runs.WarnLowFairContribution,
 			Message: fmt.Sprintf("effective fairness contribution lambda*L_fair/L_total is %.3g%% (< 1%%): raw L_fair %.3g, lambda %.3g; the fairness loss barely moves the model (check sinkhorn_blur and lambda_fair together)",
 				100*es.contrib, es.fair, es.lambda)})

@@ -32,6 +32,10 @@ type Options struct {
 	// AfterBatch, when set, is called after every training batch (tests use it to
 	// interrupt a run mid-epoch through the context).
 	AfterBatch func(epoch, batch int)
+
+	// initHook edits the freshly initialised trainable parameters (tests construct
+	// runs that must trigger the detectors).
+	initHook func(*model.Params)
 }
 
 // Result summarizes a finished (or stopped) run.

@@ -136,6 +136,9 @@ func setup(o Options) (*trainer, error) {
 		if params, err = model.NewStage2(t.mcfg, cfg.Seed); err != nil {
 			return nil, err
 		}
+		if o.initHook != nil {
+			o.initHook(params)
+		}
 	}
 	if t.eng, err = newEngine(be, t.mcfg, t.cls, w, stage1, params); err != nil {
 		return nil, err

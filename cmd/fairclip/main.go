@@ -45,6 +45,7 @@ func newRootCmd() *cobra.Command {
 		newTrainCmd(), newEvalCmd(),
 		newSinkhornCmd(), newFairlossCmd(),
 		newExtractCmd(), newFeaturesCmd(),
+		newProbeCmd(), newQuickstartCmd(),
 	)
 	return root
 }

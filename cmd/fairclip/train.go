@@ -23,8 +23,8 @@ const syntheticHelp = "use synthetic CLIP features instead of a feature store: t
 func newTrainCmd() *cobra.Command {
 	var (
 		cfgPath, resume, runDir, backendSpec, synthetic string
-		sets                                           []string
-		dryRun                                         bool
+		sets                                            []string
+		dryRun                                          bool
 	)
 	cmd := &cobra.Command{
 		Use:   "train --config FILE [--set k=v]... [--resume RUNDIR] [--run-dir DIR] [--backend go|xla:PATH] [--dry-run]",
