@@ -247,11 +247,10 @@ func (t *stage1Trainer) openRun() error {
 	if err := r.WriteRunInfo(runs.NewInfo(cfg.Logging.ExperimentName, t.o.Version, t.backendSpec(), cfg.Seed, t.hash)); err != nil {
 		return err
 	}
-	frozen := ClipViTL14Visual() + ClipViTL14TextRemainder()
-	trainable := t.eng.params.Count()
+	counts := CountParams(cfg, nil, t.eng.params, 0)
 	return t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
 		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
-		Params: runs.Params{Total: frozen + trainable, Trainable: trainable, Frozen: frozen},
+		Params: runs.Params{Total: counts.Total(), Trainable: counts.Trainable, Frozen: counts.Frozen()},
 		Plan: runs.Plan{Epochs: t.plan.Epochs, BatchesPerEpoch: t.plan.BatchesPerEpoch, TrainSamples: t.plan.TrainSamples,
 			ValSamples: t.plan.ValSamples}})
 }

@@ -156,7 +156,7 @@ func setup(o Options) (*trainer, error) {
 		}
 		t.opt = NewAdamW(cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1], cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, sizes)
 	}
-	CountParams(stage1, params, len(t.eng.logVars)).Print(t.out)
+	CountParams(cfg, stage1, params, len(t.eng.logVars)).Print(t.out)
 	if t.mcfg.Heads != 8 {
 		t.printf("Notice: %s\n", headsNotice(t.mcfg.Heads))
 	}
@@ -219,6 +219,14 @@ func (t *trainer) openData() error {
 		}
 		t.testNames = append(t.testNames, name)
 		t.tests = append(t.tests, s)
+	}
+	if mode := data.BalanceFromConfig(cfg.Dataset.UseBalanceSampling, cfg.Dataset.UseSubgroupBalance); mode != data.BalanceNone {
+		keep, err := data.BalanceIndices(labelsOf(t.train), subgroupsOf(t.train), mode, cfg.Seed)
+		if err != nil {
+			return fmt.Errorf("training set balancing (%s): %w", mode, err)
+		}
+		t.printf("Balancing (%s): %d of %d training samples kept\n", mode, len(keep), t.train.Len())
+		t.train = &subsetSplit{Split: t.train, keep: keep} // a pointer: splits key the Stage 1 cache
 	}
 	bs := cfg.Training.TrainBatchSize
 	if bs < 1 || cfg.Training.ValBatchSize < 1 {
@@ -317,7 +325,7 @@ func (t *trainer) openRun() error {
 	if tb, err := r.TB(); err == nil {
 		t.tb = tb
 	}
-	counts := CountParams(t.eng.stage1, t.eng.params, len(t.eng.logVars))
+	counts := CountParams(cfg, t.eng.stage1, t.eng.params, len(t.eng.logVars))
 	if err := t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
 		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
 		Params: runs.Params{Total: counts.Total(), Trainable: counts.Trainable, Frozen: counts.Frozen()},

@@ -11,7 +11,7 @@ import (
 
 func newEvalCmd() *cobra.Command {
 	var (
-		runDir, ckpt, cfgPath, datasets, convention, backendSpec, synthetic string
+		runDir, ckpt, cfgPath, datasets, convention, backendSpec, synthetic, weights string
 	)
 	cmd := &cobra.Command{
 		Use:   "eval --run RUNDIR | --checkpoint CK --config FILE [--datasets a,b] [--convention fairclip|pgfdd|deepfakebench]",
@@ -37,10 +37,11 @@ func newEvalCmd() *cobra.Command {
 				}
 				cfg = c
 			}
-			src, err := syntheticSource(synthetic, cfg)
+			src, closeSrc, err := openSource(cfg, synthetic, weights, backendSpec, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
+			defer closeSrc()
 			o.Source = src
 			_, err = train.Eval(o)
 			return err
@@ -54,5 +55,6 @@ func newEvalCmd() *cobra.Command {
 	f.StringVar(&convention, "convention", "", "metric convention: fairclip, pgfdd or deepfakebench (default: the configuration's)")
 	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
 	f.StringVar(&synthetic, "synthetic-features", "", syntheticHelp)
+	f.StringVar(&weights, "weights", "", "CLIP weights file or random spec (overrides clip_weights; identifies the feature store)")
 	return cmd
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fairclip/fairclip/config"
-	"github.com/fairclip/fairclip/features"
 	"github.com/fairclip/fairclip/runs"
 	"github.com/fairclip/fairclip/train"
 )
@@ -65,19 +64,11 @@ func newProbeFairlossCmd() *cobra.Command {
 			if opts.Batches < 1 {
 				return badInput(fmt.Errorf("--batches %d: must be >= 1", opts.Batches))
 			}
-			var src train.Source
-			if synthetic != "" {
-				if src, err = train.NewSynthetic(synthetic, cfg.Model.FeatureDim, cfg.Seed); err != nil {
-					return badInput(err)
-				}
-			} else {
-				fs, err := train.NewFeatureSource(cfg, features.Options{Weights: weights, Backend: backendSpec}, cmd.ErrOrStderr())
-				if err != nil {
-					return badInput(err)
-				}
-				defer fs.Close()
-				src = fs
+			src, closeSrc, err := openSource(cfg, synthetic, weights, backendSpec, cmd.ErrOrStderr())
+			if err != nil {
+				return badInput(err)
 			}
+			defer closeSrc()
 			opts.Config, opts.Source, opts.Run, opts.Backend = cfg, src, run, backendSpec
 			res, err := train.ProbeFairLoss(opts)
 			if err != nil {

@@ -4,27 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/fairclip/fairclip/config"
+	"github.com/fairclip/fairclip/features"
 	"github.com/fairclip/fairclip/runs"
 	"github.com/fairclip/fairclip/train"
 )
 
-// syntheticFlag is the temporary data source of train and eval until the feature
-// store lands: synthetic CLIP-like features of the named size.
-const syntheticHelp = "use synthetic CLIP features instead of a feature store: tiny, small or ffpp (FF++-sized)"
+const syntheticHelp = "use synthetic CLIP-like features instead of the feature store: tiny, small or ffpp (FF++-sized; for trying the trainer without data)"
 
 func newTrainCmd() *cobra.Command {
 	var (
-		cfgPath, resume, runDir, backendSpec, synthetic string
-		sets                                            []string
-		dryRun                                          bool
+		cfgPath, resume, runDir, backendSpec, synthetic, weights string
+		sets                                                     []string
+		dryRun                                                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "train --config FILE [--set k=v]... [--resume RUNDIR] [--run-dir DIR] [--backend go|xla:PATH] [--dry-run]",
@@ -49,13 +50,18 @@ func newTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := syntheticSource(synthetic, cfg)
+			src, closeSrc, err := openSource(cfg, synthetic, weights, backendSpec, cmd.ErrOrStderr())
 			if err != nil {
 				return badInput(err)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer closeSrc()
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			res, err := train.Run(ctx, train.Options{Config: cfg, ConfigYAML: yaml, Source: src, RunDir: runDir, Resume: resume,
+			run := train.Run
+			if cfg.Stage == 1 {
+				run = train.RunStage1
+			}
+			res, err := run(ctx, train.Options{Config: cfg, ConfigYAML: yaml, Source: src, RunDir: runDir, Resume: resume,
 				Backend: backendSpec, Version: version, Out: out, Progress: isTerminal(out), DryRun: dryRun})
 			if err != nil {
 				if res.RunDir == "" {
@@ -77,14 +83,22 @@ func newTrainCmd() *cobra.Command {
 	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
 	f.BoolVar(&dryRun, "dry-run", false, "validate the configuration and data, build the model, print the parameter counts and the plan, and exit")
 	f.StringVar(&synthetic, "synthetic-features", "", syntheticHelp)
+	f.StringVar(&weights, "weights", "", "CLIP weights file or random spec (overrides clip_weights; identifies the feature store)")
 	return cmd
 }
 
-func syntheticSource(preset string, cfg config.Config) (train.Source, error) {
-	if preset == "" {
-		return nil, errors.New("no feature source: the feature store is not available yet; pass --synthetic-features tiny|small|ffpp")
+// openSource opens the trainer's inputs: synthetic features when preset is given,
+// otherwise the feature store (features.mode disk) or the live backbone (mode none).
+func openSource(cfg config.Config, preset, weights, backendSpec string, log io.Writer) (train.Source, func(), error) {
+	if preset != "" {
+		src, err := train.NewSynthetic(preset, cfg.Model.FeatureDim, cfg.Seed)
+		return src, func() {}, err
 	}
-	return train.NewSynthetic(preset, cfg.Model.FeatureDim, cfg.Seed)
+	fs, err := train.NewFeatureSource(cfg, features.Options{Weights: weights, Backend: backendSpec}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fs, func() { fs.Close() }, nil
 }
 
 func isTerminal(w any) bool {
