@@ -96,7 +96,7 @@ func openSource(cfg config.Config, preset, weights, backendSpec string, log io.W
 	}
 	fs, err := train.NewFeatureSource(cfg, features.Options{Weights: weights, Backend: backendSpec}, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w\n(without data or weights, --synthetic-features tiny|small|ffpp trains on synthetic features)", err)
 	}
 	return fs, func() { fs.Close() }, nil
 }
