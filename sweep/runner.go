@@ -45,13 +45,13 @@ func TrialDir(sweepDir string, id int) string {
 // checkpoint resumes from it.
 func trialArgs(s *Space, t *Trial) []string {
 	if _, err := os.Stat(filepath.Join(t.RunDir, "latest.safetensors")); err == nil {
-		return []string{"train", "--resume", t.RunDir}
+		return append([]string{"train", "--resume", t.RunDir}, s.Args...)
 	}
 	args := []string{"train", "--config", s.Base, "--run-dir", t.RunDir}
 	for _, kv := range append(append([]string{}, s.Set...), SetArgs(t.Params)...) {
 		args = append(args, "--set", kv)
 	}
-	return args
+	return append(args, s.Args...)
 }
 
 func spaceHash(s *Space) string {
@@ -63,7 +63,7 @@ func spaceHash(s *Space) string {
 	for _, o := range s.Objectives {
 		fmt.Fprintf(h, "|%s:%s", o.Name, o.Direction)
 	}
-	fmt.Fprintf(h, "|%v", s.Set)
+	fmt.Fprintf(h, "|%v|%v", s.Set, s.Args)
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

@@ -64,6 +64,7 @@ type Space struct {
 	Trials     int      // trial budget (grid: its size when 0)
 	Seed       int64    // sampler seed
 	Set        []string // overrides applied to every trial (dotted.key=value)
+	Args       []string // extra `fairclip train` arguments for every trial (e.g. --weights, --backend)
 	Pruning    Pruning
 	Retries    int // Slurm: resubmissions of a failed task
 }
@@ -76,6 +77,7 @@ type spaceFile struct {
 	Trials     int           `yaml:"trials"`
 	Seed       *int64        `yaml:"seed"`
 	Set        []string      `yaml:"set"`
+	Args       []string      `yaml:"args"`
 	Pruning    Pruning       `yaml:"pruning"`
 	Retries    *int          `yaml:"retries"`
 }
@@ -132,7 +134,7 @@ func ParseSpace(raw []byte) (*Space, error) {
 	if err := yaml.UnmarshalWithOptions(raw, &f, yaml.Strict(), yaml.DisallowUnknownField(), yaml.UseOrderedMap()); err != nil {
 		return nil, fmt.Errorf("parse: %s", yaml.FormatError(err, false, true))
 	}
-	s := &Space{Base: f.Base, Sampler: f.Sampler, Trials: f.Trials, Set: f.Set, Pruning: f.Pruning, Retries: 2}
+	s := &Space{Base: f.Base, Sampler: f.Sampler, Trials: f.Trials, Set: f.Set, Args: f.Args, Pruning: f.Pruning, Retries: 2}
 	if f.Seed != nil {
 		s.Seed = *f.Seed
 	}

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/fairclip/fairclip/report"
 )
 
 // Status is the content of a sweep directory, as `fairclip sweep status` shows it.
@@ -19,6 +22,9 @@ type Status struct {
 
 // LoadStatus reads a sweep directory's store.
 func LoadStatus(sweepDir string) (*Status, error) {
+	if _, err := os.Stat(StorePath(sweepDir)); err != nil {
+		return nil, fmt.Errorf("%s is not a sweep directory: %w", sweepDir, err)
+	}
 	st, err := OpenStore(StorePath(sweepDir))
 	if err != nil {
 		return nil, err
@@ -129,4 +135,21 @@ func (s *Status) Counts() map[State]int {
 		c[t.State]++
 	}
 	return c
+}
+
+// ReportFront writes the comparison report (`fairclip report`) of the Pareto front's runs
+// to path and returns the run folders it compared.
+func ReportFront(s *Status, path string) ([]string, error) {
+	front := ParetoFront(s.Trials, s.Objectives)
+	if len(front) == 0 {
+		return nil, fmt.Errorf("sweep %s: no completed trial, no Pareto front to report", s.Dir)
+	}
+	var dirs []string
+	for _, t := range front {
+		dirs = append(dirs, t.RunDir)
+	}
+	if _, err := report.Write(dirs, path, false, report.Options{}); err != nil {
+		return nil, fmt.Errorf("report of the Pareto front: %w", err)
+	}
+	return dirs, nil
 }

@@ -24,7 +24,7 @@ func newSweepCmd() *cobra.Command {
 }
 
 func newSweepRunCmd() *cobra.Command {
-	var spaceFile, out, executor string
+	var spaceFile, out, executor, program string
 	var parallel, trials int
 	var slurmArgs []string
 	cmd := &cobra.Command{
@@ -48,7 +48,7 @@ Running the same command again resumes: finished trials are kept, Slurm jobs are
 			defer stop()
 			sum, err := sweep.Run(ctx, s, sweep.Options{
 				SweepDir: out, SpaceFile: spaceFile, Executor: executor, Parallel: parallel,
-				Trials: trials, SlurmArgs: slurmArgs, Log: cmd.ErrOrStderr(),
+				Trials: trials, SlurmArgs: slurmArgs, Log: cmd.ErrOrStderr(), Command: programCommand(program),
 			})
 			if err != nil {
 				return err
@@ -76,7 +76,18 @@ Running the same command again resumes: finished trials are kept, Slurm jobs are
 	f.IntVar(&parallel, "parallel", 1, "trials in flight (Slurm: array concurrency limit)")
 	f.IntVar(&trials, "trials", 0, "trial budget (default: the space's)")
 	f.StringArrayVar(&slurmArgs, "sbatch-arg", nil, "extra sbatch argument, e.g. --sbatch-arg=--partition=gpu (repeatable)")
+	f.StringVar(&program, "fairclip", "", "the fairclip executable trials run (default: this one; Slurm nodes must see the same path)")
 	return cmd
+}
+
+func programCommand(program string) []string {
+	if program == "" {
+		return nil
+	}
+	if abs, err := filepath.Abs(program); err == nil {
+		program = abs
+	}
+	return []string{program}
 }
 
 func loadSweepStatus(dir string) (*sweep.Status, error) {
@@ -142,11 +153,11 @@ func newSweepBestCmd() *cobra.Command {
 }
 
 func newSweepParetoCmd() *cobra.Command {
-	var asJSON bool
-	var plotPath string
+	var asJSON, noReport bool
+	var plotPath, reportPath string
 	cmd := &cobra.Command{
 		Use:   "pareto SWEEPDIR",
-		Short: "The Pareto front over all objectives, with a PNG plot of the first two",
+		Short: "The Pareto front over all objectives, a PNG plot of the first two, and the front's comparison report",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := loadSweepStatus(args[0])
@@ -165,18 +176,24 @@ func newSweepParetoCmd() *cobra.Command {
 					fmt.Fprintf(cmd.OutOrStdout(), "Pareto plot: %s\n", plotPath)
 				}
 			}
-			if !asJSON && len(front) > 0 {
-				var dirs []string
-				for _, t := range front {
-					dirs = append(dirs, t.RunDir)
+			if len(front) > 0 && !noReport {
+				if reportPath == "" {
+					reportPath = filepath.Join(args[0], "pareto-report.md")
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "compare the front: fairclip report %s --out %s\n",
-					strings.Join(dirs, " "), filepath.Join(args[0], "pareto-report.md"))
+				dirs, err := sweep.ReportFront(st, reportPath)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(cmd.OutOrStdout(), "Report of the front's %d runs: %s\n", len(dirs), reportPath)
+				}
 			}
 			return st.WriteTable(cmd.OutOrStdout(), front, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
 	cmd.Flags().StringVar(&plotPath, "plot", "", "PNG path (default SWEEPDIR/pareto.png)")
+	cmd.Flags().StringVar(&reportPath, "report", "", "comparison report of the front's runs (default SWEEPDIR/pareto-report.md)")
+	cmd.Flags().BoolVar(&noReport, "no-report", false, "skip the comparison report")
 	return cmd
 }
