@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 )
 
 func rangeText(lo, hi float64, format func(float64) string) string {
@@ -93,12 +94,28 @@ func (rep *Report) analysis() {
 	d.h3(l.s("4.5 Warnings and data problems", "4.5 경고 및 데이터 문제"))
 	var items []string
 	for i, r := range rep.Runs {
+		// One line per warning kind: its epochs as ranges and the latest message.
+		var kinds []string
+		epochs := map[string][]int{}
+		last := map[string]string{}
 		for _, w := range r.Warnings {
-			ep := l.s("run", "전체")
-			if w.Epoch > 0 {
-				ep = fmt.Sprintf("Ep%d", w.Epoch)
+			if _, seen := last[w.Kind]; !seen {
+				kinds = append(kinds, w.Kind)
 			}
-			items = append(items, fmt.Sprintf("**%s** %s `%s`: %s", rep.names[i], ep, w.Kind, w.Message))
+			last[w.Kind] = w.Message
+			if w.Epoch > 0 {
+				epochs[w.Kind] = append(epochs[w.Kind], w.Epoch)
+			}
+		}
+		for _, k := range kinds {
+			ep := l.s("run", "전체")
+			if eps := epochs[k]; len(eps) > 0 {
+				ep = "Ep" + epochRanges(eps)
+				if len(eps) > 1 {
+					ep += l.f(" (%d epochs; latest message)", " (%d epochs; 마지막 메시지)", len(eps))
+				}
+			}
+			items = append(items, fmt.Sprintf("**%s** %s `%s`: %s", rep.names[i], ep, k, last[k]))
 		}
 		if r.BadSamples > 0 {
 			items = append(items, l.f("**%s**: %d bad samples (bad_sample events)", "**%s**: 잘못된 샘플 %d개 (bad_sample 이벤트)", rep.names[i], r.BadSamples))
@@ -112,4 +129,22 @@ func (rep *Report) analysis() {
 		d.p(l.s("None recorded.", "기록된 항목 없음."))
 	}
 	d.list(false, items)
+}
+
+// epochRanges renders ascending epochs as "1-5, 8, 10-11".
+func epochRanges(eps []int) string {
+	var parts []string
+	for i := 0; i < len(eps); {
+		j := i
+		for j+1 < len(eps) && eps[j+1] == eps[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", eps[i], eps[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(eps[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
