@@ -7,7 +7,7 @@ import (
 
 // Options configures Run. Zero values take the defaults in brackets.
 type Options struct {
-	// Out is the output directory ["quickstart"]. It must be empty, missing, or a
+	// Out is the output directory ["quickstart-out"]. It must be empty, missing, or a
 	// previous quickstart's output (which is replaced).
 	Out string
 	// Scale is the synthetic dataset's scale: "tiny" or "small" ["tiny"].
@@ -75,7 +75,7 @@ var scales = map[string]scaleSizes{
 
 func (o Options) withDefaults() (Options, error) {
 	if o.Out == "" {
-		o.Out = "quickstart"
+		o.Out = "quickstart-out"
 	}
 	if o.Scale == "" {
 		o.Scale = "tiny"

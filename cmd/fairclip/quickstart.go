@@ -44,7 +44,7 @@ func newQuickstartCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Out, "out", "quickstart", "output directory (empty, new, or a previous quickstart's, which is replaced)")
+	f.StringVar(&o.Out, "out", "quickstart-out", "output directory (empty, new, or a previous quickstart's, which is replaced)")
 	f.StringVar(&o.Scale, "scale", "tiny", "synthetic dataset scale: tiny (~2.8k 64px images, default) or small (~12k 96px)")
 	f.Int64Var(&o.Seed, "seed", 42, "seed of the data, the random ViT, the adapters and the runs")
 	f.IntVar(&o.Epochs, "epochs", 30, "Exp1's epochs (Exp2 and Exp3 keep their ratio to Exp1: 25 and 30 of 30)")
