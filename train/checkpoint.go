@@ -152,6 +152,17 @@ func loadCheckpoint(path string, dynamic bool, betas [2]float64, eps, wd float64
 	}
 	c.opt = NewAdamW(betas[0], betas[1], eps, wd, sizes)
 	c.opt.Step = c.meta.Step
+	names := make([]string, 0, len(sizes))
+	for _, p := range c.params.List {
+		names = append(names, p.Name)
+	}
+	names = append(names, lv[:len(c.logVars)]...)
+	return c, loadMoments(c.opt, sd, names, path)
+}
+
+// loadMoments sets opt's moments M[i] and V[i] from a checkpoint's
+// optimizer.exp_avg.NAME and optimizer.exp_avg_sq.NAME for NAME = names[i].
+func loadMoments(opt *AdamW, sd map[string]model.Tensor, names []string, path string) error {
 	get := func(name string, dst []float32) error {
 		t, ok := sd[name]
 		if !ok || len(t.Data) != len(dst) {
@@ -160,18 +171,13 @@ func loadCheckpoint(path string, dynamic bool, betas [2]float64, eps, wd float64
 		copy(dst, t.Data)
 		return nil
 	}
-	names := make([]string, 0, len(sizes))
-	for _, p := range c.params.List {
-		names = append(names, p.Name)
-	}
-	names = append(names, lv[:len(c.logVars)]...)
 	for i, n := range names {
-		if err := get(expAvgPrefix+n, c.opt.M[i]); err != nil {
-			return c, err
+		if err := get(expAvgPrefix+n, opt.M[i]); err != nil {
+			return err
 		}
-		if err := get(expAvgSqPrefix+n, c.opt.V[i]); err != nil {
-			return c, err
+		if err := get(expAvgSqPrefix+n, opt.V[i]); err != nil {
+			return err
 		}
 	}
-	return c, nil
+	return nil
 }

@@ -94,7 +94,7 @@ func TestDegeneratePhaseEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &trainer{run: r, mcfg: model.Config{GateInitBias: 1}}
+	tr := &trainer{session: session{run: r}, mcfg: model.Config{GateInitBias: 1}}
 	seq := []bool{false, true, true, false, true}
 	var warned []int
 	for i, deg := range seq {

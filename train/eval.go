@@ -83,15 +83,11 @@ func Eval(o EvalOptions) ([]EvalResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := o.Backend
-	if spec == "" {
-		spec = cfg.Backend
-	}
-	be, err := backend.New(spec)
+	be, err := backend.New(chooseBackend(o.Backend, cfg))
 	if err != nil {
 		return nil, err
 	}
-	t := &trainer{cfg: cfg, mcfg: c.meta.Model, cls: cls, caches: map[Split]*stage1Cache{}, out: o.Out}
+	t := &trainer{session: session{cfg: cfg, out: o.Out}, mcfg: c.meta.Model, cls: cls, caches: map[Split]*stage1Cache{}}
 	if t.eng, err = newEngine(be, t.mcfg, cls, w, c.stage1, c.params); err != nil {
 		return nil, err
 	}

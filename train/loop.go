@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -28,24 +27,7 @@ func (t *trainer) loop(ctx context.Context) (Result, error) {
 	if err := t.openRun(); err != nil {
 		return Result{}, err
 	}
-	last := t.start - 1
-	for epoch := t.start; epoch <= t.cfg.Training.NumEpochs; epoch++ {
-		began := time.Now()
-		es, err := t.trainEpoch(ctx, epoch)
-		switch {
-		case errors.Is(err, ErrNonFinite):
-			t.printf("Stopping: %v (epoch %d); the last good checkpoint is latest.safetensors (epoch %d)\n", err, epoch, last)
-			_ = t.event(runs.WarningEvent{Epoch: epoch, Kind: "nonfinite", Message: err.Error()})
-			return t.finish(runs.StatusStoppedNonfinite, last, err)
-		case err != nil:
-			return t.finish(runs.StatusFailed, last, err)
-		}
-		if err := t.endEpoch(epoch, es, began); err != nil {
-			return t.finish(runs.StatusFailed, last, err)
-		}
-		last = epoch
-	}
-	return t.finish(runs.StatusCompleted, last, nil)
+	return epochLoop(ctx, &t.session, t.start, t.trainEpoch, t.endEpoch, t.finish)
 }
 
 // trainEpoch runs the training batches of one epoch.
@@ -265,12 +247,5 @@ func (t *trainer) saveCheckpoints(epoch int, val runs.Metrics, isBest bool) erro
 		}
 	}
 	c.meta.Trainer = t.state
-	saveFreq := max(1, t.cfg.Logging.SaveFreq)
-	if epoch%saveFreq == 0 || epoch == t.cfg.Training.NumEpochs {
-		if err := c.save(runs.CheckpointPath(dir, "latest.safetensors")); err != nil {
-			return err
-		}
-		return t.event(runs.CheckpointEvent{Epoch: epoch, Path: "latest.safetensors", Kind: "latest"})
-	}
-	return nil
+	return t.saveLatest(epoch, c.save)
 }

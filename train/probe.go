@@ -153,17 +153,13 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 		return res, err
 	}
 	res.Source = o.Source.Describe()
-	t := &trainer{cfg: cfg, mcfg: mcfg, cls: cls, train: train, caches: map[Split]*stage1Cache{}}
+	t := &trainer{session: session{cfg: cfg}, mcfg: mcfg, cls: cls, train: train, caches: map[Split]*stage1Cache{}}
 	if cfg.Dataset.UseSubgroupSampler {
 		if t.sampler, err = data.NewSubgroupSampler(subgroupsOf(train), cfg.Training.TrainBatchSize, cfg.Seed); err != nil {
 			return res, err
 		}
 	}
-	spec := o.Backend
-	if spec == "" {
-		spec = cfg.Backend
-	}
-	be, err := backend.New(spec)
+	be, err := backend.New(chooseBackend(o.Backend, cfg))
 	if err != nil {
 		return res, err
 	}

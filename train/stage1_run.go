@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -23,10 +22,8 @@ import (
 // run folder and its events; what differs is the model (model.Stage1Train), the
 // losses and the validation columns.
 type stage1Trainer struct {
-	o     Options
-	cfg   config.Config
+	session
 	mcfg  model.Config
-	out   io.Writer
 	grl   model.GRLSchedule
 	sched Schedule
 	fair  fairloss.Stage1
@@ -38,15 +35,13 @@ type stage1Trainer struct {
 	val       Split
 	valRows   []int
 	sampler   *data.SubgroupSampler
-	plan      Plan
 
-	run       *runs.Run
-	hash      string
 	step      int
+	start     int // first epoch to run (after the resumed one)
 	best      float64
 	bestEpoch int
 	before    stage1Before
-	begin     time.Time
+	hasBefore bool // before was restored from latest.safetensors
 }
 
 // stage1Before are the validation columns of the raw CLIP features (computed once).
@@ -61,38 +56,23 @@ type stage1Before struct {
 // run.json, events.jsonl with run_start, one stage1_epoch per epoch, checkpoint,
 // best (metric stage1_score) and run_end), the checkpoints
 // best.safetensors and latest.safetensors, and the best A1 exported under the
-// original's PyTorch names as stage1.export_name. Resume is not supported.
+// original's PyTorch names as stage1.export_name. With Options.Resume it continues
+// that run folder after the epoch of its latest.safetensors and ends as the
+// uninterrupted run would have.
 func RunStage1(ctx context.Context, o Options) (Result, error) {
-	t, err := setupStage1(o)
-	if err != nil {
-		return Result{}, err
-	}
-	if o.DryRun {
-		return Result{Plan: t.plan, Status: "dry-run"}, nil
-	}
-	return t.loop(ctx)
+	return start(ctx, o, setupStage1)
 }
 
-func (t *stage1Trainer) printf(format string, args ...any) { fmt.Fprintf(t.out, format, args...) }
-
 func setupStage1(o Options) (*stage1Trainer, error) {
-	if o.Out == nil {
-		o.Out = io.Discard
+	if o.Config.Stage != 1 {
+		return nil, fmt.Errorf("stage %d: RunStage1 trains stage 1 configurations (stage: 1)", o.Config.Stage)
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	s, err := newSession(o)
+	if err != nil {
+		return nil, err
 	}
-	cfg := o.Config
-	if cfg.Stage != 1 {
-		return nil, fmt.Errorf("stage %d: RunStage1 trains stage 1 configurations (stage: 1)", cfg.Stage)
-	}
-	if o.Resume != "" {
-		return nil, errors.New("--resume is not supported for Stage 1 runs yet")
-	}
-	if o.Source == nil {
-		return nil, errors.New("no feature source: pass --synthetic-features (the feature store is not available yet)")
-	}
-	t := &stage1Trainer{o: o, cfg: cfg, out: o.Out, begin: o.Now(), best: math.Inf(-1)}
+	cfg := s.cfg
+	t := &stage1Trainer{session: s, start: 1, best: math.Inf(-1)}
 	t.mcfg = ModelConfig(cfg.Model)
 	if t.mcfg.Dim <= 0 || t.mcfg.Stage1Hidden <= 0 {
 		return nil, fmt.Errorf("model.feature_dim %d and model.stage1_hidden_dim %d must be positive", t.mcfg.Dim, t.mcfg.Stage1Hidden)
@@ -106,7 +86,6 @@ func setupStage1(o Options) (*stage1Trainer, error) {
 	if cfg.Optimizer.Type != "adamw" || len(cfg.Optimizer.Betas) != 2 {
 		return nil, fmt.Errorf("optimizer: only adamw with two betas is supported (type %q, betas %v)", cfg.Optimizer.Type, cfg.Optimizer.Betas)
 	}
-	var err error
 	if t.sched, err = NewSchedule(cfg.Scheduler, cfg.Optimizer.LR, epochs); err != nil {
 		return nil, err
 	}
@@ -120,17 +99,20 @@ func setupStage1(o Options) (*stage1Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	params := model.NewStage1Trainable(t.mcfg, cfg.Seed)
+	var params *model.Params
+	if o.Resume != "" {
+		if params, err = t.resume(); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", o.Resume, err)
+		}
+	} else {
+		params = model.NewStage1Trainable(t.mcfg, cfg.Seed)
+		t.opt = newAdamW(cfg.Optimizer, params, 0)
+	}
 	w := s1Weights{race: s1.LambdaRace, gender: s1.LambdaGender, similarity: s1.LambdaSimilarity,
 		fairness: s1.LambdaFairness, pairwise: s1.LambdaPairwise, labelSmoothing: cfg.Loss.LabelSmoothing}
 	if t.eng, err = newS1Engine(be, t.mcfg, w, params); err != nil {
 		return nil, err
 	}
-	var sizes []int
-	for _, p := range params.List {
-		sizes = append(sizes, p.Size())
-	}
-	t.opt = NewAdamW(cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1], cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, sizes)
 	a1, _ := model.Stage1Adapter(params)
 	t.printf("Stage 1: adapter A1 %s + race head + gender head = %s trainable parameters (CLIP frozen; features are precomputed)\n",
 		comma(a1.Count()), comma(params.Count()))
@@ -212,109 +194,39 @@ func (t *stage1Trainer) openData() error {
 	return nil
 }
 
-func (t *stage1Trainer) validates(e int) bool {
-	f := max(1, t.cfg.Evaluation.EvalFreq)
-	return e%f == 0 || e == t.cfg.Training.NumEpochs
-}
-
 func (t *stage1Trainer) probes(e int) bool {
 	k := t.cfg.Stage1.ProbeEvery
 	return k > 0 && (e%k == 0 || e == t.cfg.Training.NumEpochs)
 }
 
 func (t *stage1Trainer) openRun() error {
-	cfg := t.cfg
-	yaml := t.o.ConfigYAML
-	if yaml == nil {
-		var err error
-		if yaml, err = config.Marshal(cfg); err != nil {
-			return fmt.Errorf("resolved config: %w", err)
-		}
-	}
-	t.hash = runs.HashConfig(yaml)
-	dir := t.o.RunDir
-	if dir == "" {
-		dir = runs.DefaultDir(cfg.Logging.LogDir, cfg.Logging.ExperimentName, t.o.Now())
-	}
-	r, err := runs.Create(dir)
-	if err != nil {
+	if err := t.openFolder(t.backendSpec(), t.start); err != nil {
 		return err
 	}
-	t.run = r
-	if err := r.WriteConfig(yaml); err != nil {
-		return err
+	if t.o.Resume != "" {
+		return nil
 	}
-	if err := r.WriteRunInfo(runs.NewInfo(cfg.Logging.ExperimentName, t.o.Version, t.backendSpec(), cfg.Seed, t.hash)); err != nil {
-		return err
-	}
-	counts := CountParams(cfg, nil, t.eng.params, 0)
-	return t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
-		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
-		Params: runs.Params{Total: counts.Total(), Trainable: counts.Trainable, Frozen: counts.Frozen()},
-		Plan: runs.Plan{Epochs: t.plan.Epochs, BatchesPerEpoch: t.plan.BatchesPerEpoch, TrainSamples: t.plan.TrainSamples,
-			ValSamples: t.plan.ValSamples}})
-}
-
-func (t *stage1Trainer) backendSpec() string {
-	if t.o.Backend != "" {
-		return t.o.Backend
-	}
-	return t.cfg.Backend
-}
-
-func (t *stage1Trainer) event(ev runs.Event) error {
-	if err := t.run.Events().Append(ev); err != nil {
-		return fmt.Errorf("events: %w", err)
-	}
-	return nil
+	return t.runStart(CountParams(t.cfg, nil, t.eng.params, 0))
 }
 
 func (t *stage1Trainer) loop(ctx context.Context) (Result, error) {
 	if err := t.openRun(); err != nil {
 		return Result{}, err
 	}
-	if err := t.measureBefore(); err != nil {
-		return t.finish(runs.StatusFailed, 0, err)
-	}
-	last := 0
-	for epoch := 1; epoch <= t.cfg.Training.NumEpochs; epoch++ {
-		began := time.Now()
-		ev, err := t.trainEpoch(ctx, epoch)
-		switch {
-		case errors.Is(err, ErrNonFinite):
-			_ = t.event(runs.WarningEvent{Epoch: epoch, Kind: "nonfinite", Message: err.Error()})
-			return t.finish(runs.StatusStoppedNonfinite, last, err)
-		case err != nil:
-			return t.finish(runs.StatusFailed, last, err)
+	if !t.hasBefore {
+		if err := t.measureBefore(); err != nil {
+			return t.finish(runs.StatusFailed, t.start-1, err)
 		}
-		if err := t.endEpoch(epoch, ev, began); err != nil {
-			return t.finish(runs.StatusFailed, last, err)
-		}
-		last = epoch
 	}
-	return t.finish(runs.StatusCompleted, last, nil)
+	return epochLoop(ctx, &t.session, t.start, t.trainEpoch, t.endEpoch, t.finish)
 }
 
 func (t *stage1Trainer) finish(status string, epochs int, runErr error) (Result, error) {
-	msg := ""
-	if runErr != nil {
-		msg = runErr.Error()
-	}
-	_ = t.event(runs.RunEndEvent{Status: status, EpochsCompleted: epochs, Seconds: t.o.Now().Sub(t.begin).Seconds(),
-		BestEpoch: t.bestEpoch, Error: msg})
-	cerr := t.run.Close()
-	res := Result{RunDir: t.run.Dir(), Status: status, EpochsCompleted: epochs, BestEpoch: t.bestEpoch, BestValue: t.best, Plan: t.plan}
-	if runErr == nil {
-		runErr = cerr
-	}
-	return res, runErr
+	return t.end(status, epochs, t.bestEpoch, t.best, runErr)
 }
 
 func (t *stage1Trainer) batches(epoch int) [][]int {
-	if t.sampler != nil {
-		return t.sampler.Epoch(epoch)
-	}
-	return data.ShuffledBatches(len(t.trainRows), t.cfg.Training.TrainBatchSize, t.cfg.Seed, epoch, true)
+	return t.epochBatches(t.sampler, len(t.trainRows), epoch)
 }
 
 // trainEpoch runs the training batches of one epoch and returns the event with
@@ -526,13 +438,12 @@ func (t *stage1Trainer) endEpoch(epoch int, ev runs.Stage1EpochEvent, began time
 		ev.SinkhornGlobalAfter, ev.SinkhornPairwiseAfter, ev.SinkhornSubgroupAfter = sk.global, sk.pairwise, sk.subgroup
 	}
 	ev.Best = finite(score) && score > t.best
-	meta := Stage1CheckpointMeta{Epoch: epoch, Step: t.step, Score: score, ConfigHash: t.hash, Seed: t.cfg.Seed, Model: t.mcfg}
-	if !finite(meta.Score) {
-		meta.Score = 0
-	}
-	dir := t.run.Dir()
 	if ev.Best {
 		t.best, t.bestEpoch = score, epoch
+	}
+	meta := t.checkpointMeta(epoch, score, ev.LambdaGRL)
+	dir := t.run.Dir()
+	if ev.Best {
 		if err := saveStage1Checkpoint(runs.CheckpointPath(dir, "best.safetensors"), t.eng.params, nil, meta); err != nil {
 			return err
 		}
@@ -547,15 +458,6 @@ func (t *stage1Trainer) endEpoch(epoch int, ev runs.Stage1EpochEvent, began time
 			}
 		}
 	}
-	saveFreq := max(1, t.cfg.Logging.SaveFreq)
-	if epoch%saveFreq == 0 || epoch == t.cfg.Training.NumEpochs {
-		if err := saveStage1Checkpoint(runs.CheckpointPath(dir, "latest.safetensors"), t.eng.params, t.opt, meta); err != nil {
-			return err
-		}
-		if err := t.event(runs.CheckpointEvent{Epoch: epoch, Path: "latest.safetensors", Kind: "latest"}); err != nil {
-			return err
-		}
-	}
 	ev.Time = t.o.Now()
 	ev.Seconds = time.Since(began).Seconds()
 	if err := t.event(ev); err != nil {
@@ -567,7 +469,11 @@ func (t *stage1Trainer) endEpoch(epoch int, ev runs.Stage1EpochEvent, began time
 		}
 	}
 	t.printEpoch(ev)
-	return nil
+	// latest.safetensors comes last: a run killed before it resumes at this epoch
+	// again, and the repeated epoch's lines supersede these (ReadStage1Events).
+	return t.saveLatest(epoch, func(path string) error {
+		return saveStage1Checkpoint(path, t.eng.params, t.opt, meta)
+	})
 }
 
 func (t *stage1Trainer) printEpoch(ev runs.Stage1EpochEvent) {

@@ -173,7 +173,7 @@ func TestRunStage1Rejects(t *testing.T) {
 		t.Error("stage 2 config accepted")
 	}
 	if _, err := RunStage1(context.Background(), Options{Config: cfg, Source: src, Resume: "x", DryRun: true}); err == nil {
-		t.Error("resume accepted")
+		t.Error("resume of a folder without latest.safetensors accepted")
 	}
 	res, err := RunStage1(context.Background(), Options{Config: cfg, Source: src, DryRun: true})
 	if err != nil || res.Plan.BatchesPerEpoch != 12 || res.Plan.TrainSamples != 2*8*48 || res.Plan.BatchSize != 64 {

@@ -2,12 +2,9 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
-	"time"
 
 	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/config"
@@ -19,8 +16,7 @@ import (
 
 // trainer is one run in progress.
 type trainer struct {
-	o      Options
-	cfg    config.Config
+	session
 	mcfg   model.Config
 	cls    ClsLoss
 	eng    *engine
@@ -28,7 +24,6 @@ type trainer struct {
 	sched  Schedule
 	fair   fairloss.Stage2
 	useFai bool
-	out    io.Writer
 
 	train, val Split
 	testNames  []string
@@ -36,47 +31,28 @@ type trainer struct {
 	caches     map[Split]*stage1Cache
 	sampler    *data.SubgroupSampler
 
-	run   *runs.Run
 	tb    *runs.TBWriter
 	state trainerState
 	step  int
 	start int // first epoch to run
-	hash  string
-	plan  Plan
-	begin time.Time
 }
 
 // Run trains the configured model (or, with DryRun, validates and prints the plan).
 func Run(ctx context.Context, o Options) (Result, error) {
-	t, err := setup(o)
-	if err != nil {
-		return Result{}, err
-	}
-	if o.DryRun {
-		return Result{Plan: t.plan, Status: "dry-run"}, nil
-	}
-	return t.loop(ctx)
+	return start(ctx, o, setup)
 }
 
-func (t *trainer) printf(format string, args ...any) { fmt.Fprintf(t.out, format, args...) }
-
 func setup(o Options) (*trainer, error) {
-	if o.Out == nil {
-		o.Out = io.Discard
+	s, err := newSession(o)
+	if err != nil {
+		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Source == nil {
-		return nil, errors.New("no feature source: pass --synthetic-features (the feature store is not available yet)")
-	}
-	cfg := o.Config
-	t := &trainer{o: o, cfg: cfg, out: o.Out, caches: map[Split]*stage1Cache{}, begin: o.Now()}
+	cfg := s.cfg
+	t := &trainer{session: s, caches: map[Split]*stage1Cache{}}
 	t.mcfg = ModelConfig(cfg.Model)
 	if err := t.mcfg.Validate(); err != nil {
 		return nil, err
 	}
-	var err error
 	if t.cls, err = NewClsLoss(cfg.Loss); err != nil {
 		return nil, err
 	}
@@ -147,14 +123,7 @@ func setup(o Options) (*trainer, error) {
 		t.eng.logVars = logVars
 	}
 	if t.opt == nil {
-		var sizes []int
-		for _, p := range params.List {
-			sizes = append(sizes, p.Size())
-		}
-		for range t.eng.logVars {
-			sizes = append(sizes, 1)
-		}
-		t.opt = NewAdamW(cfg.Optimizer.Betas[0], cfg.Optimizer.Betas[1], cfg.Optimizer.Eps, cfg.Optimizer.WeightDecay, sizes)
+		t.opt = newAdamW(cfg.Optimizer, params, len(t.eng.logVars))
 	}
 	CountParams(cfg, stage1, params, len(t.eng.logVars)).Print(t.out)
 	if t.mcfg.Heads != 8 {
@@ -168,13 +137,6 @@ func headsNotice(h int) string {
 	return fmt.Sprintf("model.fusion_num_heads is %d (the reference uses 8): with one query and one key token "+
 		"the attention softmax is 1, so the number of heads cannot change the model's output "+
 		"(only how attention dropout groups dimensions during training)", h)
-}
-
-func (t *trainer) backendSpec() string {
-	if t.o.Backend != "" {
-		return t.o.Backend
-	}
-	return t.cfg.Backend
 }
 
 func weightingOf(lw config.LossWeighting) (Weighting, error) {
@@ -256,19 +218,7 @@ func (t *trainer) openData() error {
 	return nil
 }
 
-// validates reports whether epoch e runs validation: every eval_freq epochs and at
-// the last epoch.
-func (t *trainer) validates(e int) bool {
-	f := max(1, t.cfg.Evaluation.EvalFreq)
-	return e%f == 0 || e == t.cfg.Training.NumEpochs
-}
-
-func (t *trainer) batches(epoch int) [][]int {
-	if t.sampler != nil {
-		return t.sampler.Epoch(epoch)
-	}
-	return data.ShuffledBatches(t.train.Len(), t.cfg.Training.TrainBatchSize, t.cfg.Seed, epoch, true)
-}
+func (t *trainer) batches(epoch int) [][]int { return t.epochBatches(t.sampler, t.train.Len(), epoch) }
 
 func (t *trainer) printPlan() {
 	p := t.plan
@@ -285,63 +235,20 @@ func (t *trainer) printPlan() {
 
 // openRun creates (or reopens, for resume) the run folder and writes its header.
 func (t *trainer) openRun() error {
-	cfg := t.cfg
-	yaml := t.o.ConfigYAML
-	if yaml == nil {
-		var err error
-		if yaml, err = config.Marshal(cfg); err != nil {
-			return fmt.Errorf("resolved config: %w", err)
-		}
-	}
-	t.hash = runs.HashConfig(yaml)
-	if t.o.Resume != "" {
-		r, err := runs.Open(t.o.Resume)
-		if err != nil {
-			return err
-		}
-		t.run = r
-		if tb, err := r.TB(); err == nil {
-			t.tb = tb
-		}
-		return t.event(runs.WarningEvent{Epoch: t.start - 1, Kind: "resumed",
-			Message: fmt.Sprintf("resumed after epoch %d from latest.safetensors", t.start-1)})
-	}
-	dir := t.o.RunDir
-	if dir == "" {
-		dir = runs.DefaultDir(cfg.Logging.LogDir, cfg.Logging.ExperimentName, t.o.Now())
-	}
-	r, err := runs.Create(dir)
-	if err != nil {
+	if err := t.openFolder(t.eng.be.Name(), t.start); err != nil {
 		return err
 	}
-	t.run = r
-	if err := r.WriteConfig(yaml); err != nil {
-		return err
-	}
-	info := runs.NewInfo(cfg.Logging.ExperimentName, t.o.Version, t.eng.be.Name(), cfg.Seed, t.hash)
-	if err := r.WriteRunInfo(info); err != nil {
-		return err
-	}
-	if tb, err := r.TB(); err == nil {
+	if tb, err := t.run.TB(); err == nil {
 		t.tb = tb
 	}
-	counts := CountParams(cfg, t.eng.stage1, t.eng.params, len(t.eng.logVars))
-	if err := t.event(runs.RunStartEvent{Experiment: cfg.Logging.ExperimentName, ConfigHash: t.hash, Seed: cfg.Seed,
-		Backend: t.backendSpec(), FairclipVersion: t.o.Version,
-		Params: runs.Params{Total: counts.Total(), Trainable: counts.Trainable, Frozen: counts.Frozen()},
-		Plan: runs.Plan{Epochs: t.plan.Epochs, BatchesPerEpoch: t.plan.BatchesPerEpoch, TrainSamples: t.plan.TrainSamples,
-			ValSamples: t.plan.ValSamples}}); err != nil {
+	if t.o.Resume != "" {
+		return nil
+	}
+	if err := t.runStart(CountParams(t.cfg, t.eng.stage1, t.eng.params, len(t.eng.logVars))); err != nil {
 		return err
 	}
 	if t.mcfg.Heads != 8 {
 		return t.event(runs.WarningEvent{Kind: runs.WarnAttentionHeadsInert, Message: headsNotice(t.mcfg.Heads)})
-	}
-	return nil
-}
-
-func (t *trainer) event(ev runs.Event) error {
-	if err := t.run.Events().Append(ev); err != nil {
-		return fmt.Errorf("events: %w", err)
 	}
 	return nil
 }
@@ -352,22 +259,11 @@ func (t *trainer) scalar(tag string, step int, v float64) {
 	}
 }
 
-// finish writes run_end and closes the run.
+// finish writes run_end (after the degenerate phase still open at a completed run's
+// end) and closes the run.
 func (t *trainer) finish(status string, epochs int, runErr error) (Result, error) {
-	msg := ""
-	if runErr != nil {
-		msg = runErr.Error()
-	}
 	if t.state.DegenerateStart > 0 && status == runs.StatusCompleted {
 		_ = t.event(runs.DegeneratePhaseEvent{Start: t.state.DegenerateStart, End: t.state.DegenerateLast})
 	}
-	_ = t.event(runs.RunEndEvent{Status: status, EpochsCompleted: epochs, Seconds: t.o.Now().Sub(t.begin).Seconds(),
-		BestEpoch: t.state.BestEpoch, Error: msg})
-	cerr := t.run.Close()
-	res := Result{RunDir: t.run.Dir(), Status: status, EpochsCompleted: epochs, BestEpoch: t.state.BestEpoch,
-		BestValue: t.state.BestValue, Plan: t.plan}
-	if runErr == nil {
-		runErr = cerr
-	}
-	return res, runErr
+	return t.end(status, epochs, t.state.BestEpoch, t.state.BestValue, runErr)
 }
