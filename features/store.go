@@ -15,6 +15,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/x448/float16"
+
 	"github.com/fairclip/fairclip/atomicfile"
 )
 
@@ -271,62 +273,9 @@ func (w *Writer) Finish() error {
 	return writeMeta(w.dir, w.meta)
 }
 
-// float32ToHalf converts to IEEE 754 binary16 with round-to-nearest-even.
-func float32ToHalf(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int((b >> 23) & 0xff)
-	mant := b & 0x7fffff
-	switch {
-	case exp == 0xff: // Inf or NaN
-		if mant != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	case exp-127+15 >= 0x1f: // overflow
-		return sign | 0x7c00
-	case exp-127+15 <= 0: // subnormal or zero
-		if exp-127+15 < -10 {
-			return sign
-		}
-		mant |= 0x800000
-		shift := uint(14 - (exp - 127 + 15))
-		half := uint16(mant >> shift)
-		rem := mant & ((1 << shift) - 1)
-		mid := uint32(1) << (shift - 1)
-		if rem > mid || (rem == mid && half&1 == 1) {
-			half++
-		}
-		return sign | half
-	}
-	half := sign | uint16(exp-127+15)<<10 | uint16(mant>>13)
-	rem := mant & 0x1fff
-	if rem > 0x1000 || (rem == 0x1000 && half&1 == 1) {
-		half++ // may carry into the exponent, which is the correct rounding
-	}
-	return half
-}
+// float32ToHalf converts to IEEE 754 binary16 with round-to-nearest-even (the same
+// float16 implementation the safetensors reader decodes with).
+func float32ToHalf(f float32) uint16 { return float16.Fromfloat32(f).Bits() }
 
 // halfToFloat32 converts IEEE 754 binary16 to float32.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch {
-	case exp == 0:
-		if mant == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: normalize.
-		e := uint32(127 - 15 + 1)
-		for mant&0x400 == 0 {
-			mant <<= 1
-			e--
-		}
-		mant &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | mant<<13)
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	}
-	return math.Float32frombits(sign | (exp-15+127)<<23 | mant<<13)
-}
+func halfToFloat32(h uint16) float32 { return float16.Frombits(h).Float32() }
