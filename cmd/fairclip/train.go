@@ -29,7 +29,7 @@ func newTrainCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "train --config FILE [--set k=v]... [--resume RUNDIR] [--run-dir DIR] [--backend go|xla:PATH] [--dry-run]",
-		Short: "Train the Stage 2 head (adapter, cross-attention fusion with gate, classifier)",
+		Short: "Train the Stage 2 head (adapter, cross-attention fusion with gate, classifier), or the Stage 1 adapter (stage: 1)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if resume != "" && cfgPath == "" {
