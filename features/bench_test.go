@@ -36,3 +36,27 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtractStage1 measures the Stage 1 outputs' share of extraction: a tiny
+// random ViT, 2 views, A1 of the default hidden size, reported as the Stage 1 seconds
+// per CLIP extraction second (stage1/clip) and Stage 1 rows/s.
+// go test ./features -run '^$' -bench ExtractStage1 -benchtime 3x
+func BenchmarkExtractStage1(b *testing.B) {
+	root := b.TempDir()
+	writeDataset(b, root, 64)
+	cfg := testConfig(root, b.TempDir(), 2)
+	cfg.Model.FeatureDim, cfg.Model.RandomStage1, cfg.Stage1Checkpoint = 32, true, ""
+	var clipSec, s1Sec float64
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		sums, err := Extract(context.Background(), cfg, ExtractOptions{Splits: []string{SplitTrain}, Rebuild: true, Options: Options{Batch: 8}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		clipSec += sums[0].Seconds
+		s1Sec += sums[0].Stage1Seconds
+		rows += sums[0].N * sums[0].Views
+	}
+	b.ReportMetric(s1Sec/clipSec, "stage1/clip")
+	b.ReportMetric(float64(rows)/s1Sec, "stage1-rows/s")
+}

@@ -36,11 +36,7 @@ func NewEncoder(s *Setup) (*Encoder, error) {
 	if bb.ID != s.BackboneID {
 		return nil, fmt.Errorf("CLIP weights %s changed while loading (%s, then %s)", s.WeightsSpec, s.BackboneID, bb.ID)
 	}
-	spec := s.Config.Backend
-	if s.Opts.Backend != "" {
-		spec = s.Opts.Backend
-	}
-	b, err := backend.New(spec)
+	b, err := backend.New(s.backendSpec())
 	if err != nil {
 		return nil, err
 	}

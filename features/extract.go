@@ -32,6 +32,8 @@ type ExtractOptions struct {
 	// AfterShard, when set, is called after each shard is written (tests interrupt
 	// extraction here).
 	AfterShard func(t *Target, shard int)
+	// AfterStage1Shard, when set, is called after each Stage 1 shard is written.
+	AfterStage1Shard func(t *Target, shard int)
 }
 
 // Progress is the state of one store's extraction.
@@ -54,6 +56,11 @@ type Summary struct {
 	ShardsReused  int     `json:"shards_reused"` // already on disk (resumed or up to date)
 	Images        int     `json:"images"`        // images encoded by this call
 	Seconds       float64 `json:"seconds"`
+	// Stage 1 outputs (empty Stage1Dir: none stored).
+	Stage1Dir           string  `json:"stage1_dir,omitempty"`
+	Stage1ShardsWritten int     `json:"stage1_shards_written,omitempty"`
+	Stage1ShardsReused  int     `json:"stage1_shards_reused,omitempty"`
+	Stage1Seconds       float64 `json:"stage1_seconds,omitempty"`
 }
 
 // extractConfig is the config subset recorded in meta.json.
@@ -69,7 +76,9 @@ type extractConfig struct {
 }
 
 // Extract runs the frozen backbone over every sample of the configured splits and
-// writes one store per (split, dataset) under features.dir. Complete stores of the same
+// writes one store per (split, dataset) under features.dir. When the configuration
+// has a Stage 1 adapter (stage 2 with model.random_stage1 or a stage1_checkpoint),
+// each store also gets the adapter's outputs as an add-on keyed by its identity. Complete stores of the same
 // key are left as they are; interrupted ones resume at the first missing shard. When
 // ctx ends, the shards written so far stay and ctx's error is returned.
 func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Summary, error) {
@@ -90,6 +99,21 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 			enc.Close()
 		}
 	}()
+	var s1 *stage1Adapter
+	s1Tried := false
+	defer func() { s1.close() }()
+	withStage1 := func(t *Target, sum *Summary) error {
+		if !s1Tried {
+			s1Tried = true
+			if s1, err = newStage1Adapter(setup, sum.Dim, opts.Log); err != nil {
+				return err
+			}
+		}
+		if s1 == nil {
+			return nil
+		}
+		return extractStage1(ctx, s1, t, opts, sum)
+	}
 	var out []Summary
 	for _, t := range targets {
 		if opts.Rebuild {
@@ -98,7 +122,12 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 			}
 		} else if m, err := ReadMeta(t.Dir); err == nil && m.Complete && len(m.Key.Diff(t.Key)) == 0 {
 			fmt.Fprintf(opts.Log, "%s: up to date in %s (%d samples x %d views)\n", t.Name(), t.Dir, m.N, m.Views)
-			out = append(out, Summary{Target: t.Name(), Dir: t.Dir, N: m.N, Views: m.Views, Dim: m.ClipDim, Bad: len(m.Bad), ShardsReused: len(m.Shards)})
+			sum := Summary{Target: t.Name(), Dir: t.Dir, N: m.N, Views: m.Views, Dim: m.ClipDim, Bad: len(m.Bad), ShardsReused: len(m.Shards)}
+			err := withStage1(t, &sum)
+			out = append(out, sum)
+			if err != nil {
+				return out, err
+			}
 			continue
 		}
 		if enc == nil {
@@ -107,6 +136,9 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 			}
 		}
 		sum, err := extractOne(ctx, setup, enc, t, opts)
+		if err == nil {
+			err = withStage1(t, &sum)
+		}
 		out = append(out, sum)
 		if err != nil {
 			return out, err

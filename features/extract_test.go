@@ -124,24 +124,28 @@ func equalRows(a, b []float32) bool {
 func storeBytes(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if e.Name() == "meta.json" {
 			var m map[string]any
 			if err := json.Unmarshal(raw, &m); err != nil {
-				t.Fatal(err)
+				return err
 			}
 			delete(m, "created")
 			raw, _ = json.Marshal(m)
 		}
-		out[e.Name()] = raw
+		rel, _ := filepath.Rel(dir, path)
+		out[filepath.ToSlash(rel)] = raw
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

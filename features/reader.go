@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 	"unsafe"
@@ -122,20 +123,25 @@ func (r *Reader) row(shards [][]byte, dim, i, view int, dst []float32) error {
 	if i < 0 || i >= m.N || view < 0 || view >= m.Views {
 		return fmt.Errorf("feature store %s: sample %d view %d out of range (%d samples, %d views)", r.dir, i, view, m.N, m.Views)
 	}
-	sh := i / m.ShardSize
-	off := ((i-sh*m.ShardSize)*m.Views + view) * dim
+	readRow(shards, m.DType, m.ShardSize, m.Views, dim, i, view, dst)
+	return nil
+}
+
+// readRow copies row (i, view) of dim values from mapped shards of shardSize samples.
+func readRow(shards [][]byte, dtype string, shardSize, views, dim, i, view int, dst []float32) {
+	sh := i / shardSize
+	off := ((i-sh*shardSize)*views + view) * dim
 	src := shards[sh]
-	if m.DType == "float16" {
+	if dtype == "float16" {
 		for k := 0; k < dim; k++ {
 			p := 2 * (off + k)
 			dst[k] = halfToFloat32(uint16(src[p]) | uint16(src[p+1])<<8)
 		}
-		return nil
+		return
 	}
 	// float32 little endian: the mapped bytes are the values on little-endian hosts.
 	vals := unsafe.Slice((*float32)(unsafe.Pointer(&src[4*off])), dim)
 	copy(dst[:dim], vals)
-	return nil
 }
 
 // CLIP copies the embedding of sample i, view v into dst (len >= Dim).
@@ -217,23 +223,25 @@ func verify(dir string, res *VerifyResult) error {
 			}
 		}
 	}
-	return nil
+	return verifyStage1(dir, m, res, check)
 }
 
 // Info summarizes a store for `fairclip features info`.
 type Info struct {
-	Dir       string `json:"dir"`
-	N         int    `json:"n"`
-	Views     int    `json:"views"`
-	ClipDim   int    `json:"clip_dim"`
-	Stage1Dim int    `json:"stage1_dim"`
-	DType     string `json:"dtype"`
-	Shards    int    `json:"shards"`
-	Complete  bool   `json:"complete"`
-	Bytes     int64  `json:"bytes"`
-	Bad       int    `json:"bad_samples"`
-	Key       Key    `json:"key"`
-	Labels    [2]int `json:"labels"` // real, fake
+	Dir string `json:"dir"`
+	N   int    `json:"n"`
+	// Stage1 lists the Stage 1 add-ons (one per Stage 1 adapter).
+	Stage1    []Stage1Info `json:"stage1_outputs"`
+	Views     int          `json:"views"`
+	ClipDim   int          `json:"clip_dim"`
+	Stage1Dim int          `json:"stage1_dim"`
+	DType     string       `json:"dtype"`
+	Shards    int          `json:"shards"`
+	Complete  bool         `json:"complete"`
+	Bytes     int64        `json:"bytes"`
+	Bad       int          `json:"bad_samples"`
+	Key       Key          `json:"key"`
+	Labels    [2]int       `json:"labels"` // real, fake
 	// Subgroups counts samples per subgroup 0..7; index 8 counts unknown (-1).
 	Subgroups       [9]int      `json:"subgroups"`
 	BadSamples      []BadSample `json:"bad_sample_list"`
@@ -260,11 +268,40 @@ func Describe(dir string) (Info, error) {
 			inf.Subgroups[8]++
 		}
 	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if fi, err := e.Info(); err == nil {
-			inf.Bytes += fi.Size()
-		}
+	inf.Bytes = dirBytes(dir)
+	addOns, err := ListStage1(dir)
+	if err != nil {
+		return inf, err
+	}
+	inf.Stage1 = []Stage1Info{}
+	for _, a := range addOns {
+		inf.Stage1 = append(inf.Stage1, Stage1Info{Dir: a.Dir, Identity: a.Meta.Identity, Source: a.Meta.Source, Dim: a.Meta.Dim,
+			Shards: len(a.Meta.Shards), Complete: a.Meta.Complete, Bytes: dirBytes(a.Dir)})
 	}
 	return inf, nil
+}
+
+// Stage1Info summarizes one Stage 1 add-on.
+type Stage1Info struct {
+	Dir      string `json:"dir"`
+	Identity string `json:"identity"`
+	Source   string `json:"source"`
+	Dim      int    `json:"dim"`
+	Shards   int    `json:"shards"`
+	Complete bool   `json:"complete"`
+	Bytes    int64  `json:"bytes"`
+}
+
+// dirBytes is the size of the plain files in dir and its subdirectories.
+func dirBytes(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			if fi, err := e.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }

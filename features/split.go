@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/fairclip/fairclip/data"
 )
@@ -21,6 +22,9 @@ type Split struct {
 	reader *Reader   // disk
 	enc    *Encoder  // live
 	buf    []float32 // one row (disk)
+
+	s1mu sync.Mutex
+	s1   map[string]*Stage1Reader // by adapter identity; nil: not stored
 }
 
 // OpenStore opens t's store and checks it against t's key; samples the store records
@@ -81,6 +85,7 @@ func OpenLive(ctx context.Context, t *Target, enc *Encoder, policy data.BadImage
 
 // Close releases the store's mappings (the encoder belongs to the caller).
 func (s *Split) Close() error {
+	s.closeStage1()
 	if s.reader != nil {
 		return s.reader.Close()
 	}

@@ -92,6 +92,14 @@ func NewSetup(cfg config.Config, opts Options) (*Setup, error) {
 	return s, nil
 }
 
+// backendSpec is the backend override when given, else the configuration's.
+func (s *Setup) backendSpec() string {
+	if s.Opts.Backend != "" {
+		return s.Opts.Backend
+	}
+	return s.Config.Backend
+}
+
 // preprocessID is the key part describing preprocessing (the model resolution is implied
 // by the backbone).
 func (s *Setup) preprocessID() string {

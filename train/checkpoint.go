@@ -124,7 +124,7 @@ func loadCheckpoint(path string, dynamic bool, betas [2]float64, eps, wd float64
 		return c, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	c.stage1 = model.NewStage1(cfg, 0)
-	sd := fromSafetensors(f.Tensors)
+	sd := model.FromSafetensors(f.Tensors)
 	for _, ps := range []*model.Params{c.params, c.stage1} {
 		if err := model.LoadTorchStateDict(ps, sd, ""); err != nil {
 			return c, fmt.Errorf("checkpoint %s: %w", path, err)

@@ -31,11 +31,13 @@ type engine struct {
 	params    *model.Params
 	logVars   []float32 // [s_cls, s_fair] under dynamic weighting, else nil
 
-	s1Exec, evalExec, zExec, stepExec *graph.Exec
+	s1                        *model.Stage1Exec
+	s1ID                      string // model.Stage1Identity of stage1
+	evalExec, zExec, stepExec *graph.Exec
 }
 
-// evalChunk is the batch size of the eval and Stage 1 graphs; shorter chunks are
-// padded so that each graph compiles once.
+// evalChunk is the batch size of the eval graph; shorter chunks are padded so that
+// the graph compiles once.
 const evalChunk = 256
 
 func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, stage1, params *model.Params) (*engine, error) {
@@ -43,14 +45,12 @@ func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, 
 	if w.Dynamic {
 		e.logVars = []float32{float32(w.InitLogVarCls), float32(w.InitLogVarFair)}
 	}
-	n1, np := len(stage1.List), len(params.List)
+	np := len(params.List)
 	var err error
-	if e.s1Exec, err = graph.NewExec(be, func(in []*graph.Node) *graph.Node {
-		b := &model.Builder{Cfg: cfg}
-		return b.Stage1(model.Bind(stage1, in[:n1]), b.CLIP(in[n1]))
-	}); err != nil {
-		return nil, fmt.Errorf("stage 1 graph: %w", err)
+	if e.s1, err = model.NewStage1Exec(be, cfg, stage1); err != nil {
+		return nil, err
 	}
+	e.s1ID = model.Stage1Identity(stage1, cfg.Normalize)
 	if e.evalExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
 		b := &model.Builder{Cfg: cfg}
 		o := b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1])
@@ -113,19 +113,10 @@ func matrix(data []float32, rows, cols int) *tensors.Tensor {
 
 func scalarArg(v float64) *tensors.Tensor { return tensors.FromScalar(float32(v)) }
 
-// stage1 computes s1 for n rows of clip (n <= evalChunk) into dst.
+// stage1Rows computes s1 for n rows of clip into dst with the frozen Stage 1 graph
+// that extraction also uses (fixed chunks of model.Stage1Chunk rows).
 func (e *engine) stage1Rows(clip []float32, n int, dst []float32) error {
-	d := e.cfg.Dim
-	padded := make([]float32, evalChunk*d)
-	copy(padded, clip[:n*d])
-	args := append(paramArgs(e.stage1), matrix(padded, evalChunk, d))
-	out, err := e.s1Exec.Exec(args...)
-	if err != nil {
-		return fmt.Errorf("stage 1 adapter: %w", err)
-	}
-	s1 := tensors.MustCopyFlatData[float32](out[0])
-	copy(dst[:n*d], s1[:n*d])
-	return nil
+	return e.s1.Rows(clip, n, dst)
 }
 
 // evalOut is the eval graph's result for a chunk of rows.

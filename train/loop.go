@@ -101,6 +101,7 @@ func (t *trainer) cache(s Split) *stage1Cache {
 	c, ok := t.caches[s]
 	if !ok {
 		c = newStage1Cache(s, t.mcfg.Dim)
+		t.useStoredStage1(c, s)
 		t.caches[s] = c
 	}
 	return c

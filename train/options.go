@@ -64,14 +64,4 @@ type Plan struct {
 var ErrNonFinite = errors.New("non-finite loss or gradient")
 
 // ModelConfig is the head's shape from the experiment configuration.
-func ModelConfig(m config.Model) model.Config {
-	gate := 0.0
-	if m.GateInitBias != nil {
-		gate = *m.GateInitBias
-	}
-	return model.Config{
-		Dim: m.FeatureDim, Stage1Hidden: m.Stage1HiddenDim, Stage2Hidden: m.Stage2HiddenDim,
-		Heads: m.FusionNumHeads, ClassifierHidden: append([]int(nil), m.ClassifierHiddenDims...),
-		NumClasses: m.NumClasses, Dropout: m.Dropout, GateInitBias: gate, Normalize: m.NormalizeFeatures,
-	}
-}
+func ModelConfig(m config.Model) model.Config { return model.ConfigFrom(m) }

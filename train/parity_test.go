@@ -26,7 +26,7 @@ func TestParityWithPyTorch(t *testing.T) {
 	atof := func(k string) float64 { v, _ := strconv.ParseFloat(meta[k], 64); return v }
 	cfg := model.Config{Dim: atoi("dim"), Stage1Hidden: atoi("stage1_hidden"), Stage2Hidden: atoi("stage2_hidden"),
 		Heads: atoi("heads"), ClassifierHidden: []int{16, 8}, NumClasses: 2, GateInitBias: 1, Normalize: true}
-	sd := fromSafetensors(init.Tensors)
+	sd := model.FromSafetensors(init.Tensors)
 	clip := init.Tensors["input.clip"].F32
 	var labels, groups []int
 	for i, v := range init.Tensors["input.labels"].I64 {

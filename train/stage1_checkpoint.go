@@ -100,7 +100,7 @@ func loadStage1Checkpoint(path string, cfg model.Config, opt *config.Optimizer) 
 	if err := json.Unmarshal([]byte(f.Metadata[metaKey]), &meta); err != nil {
 		return nil, nil, meta, fmt.Errorf("checkpoint %s: metadata: %w", path, err)
 	}
-	sd := fromSafetensors(f.Tensors)
+	sd := model.FromSafetensors(f.Tensors)
 	for k, v := range model.RenamePrefix(sd, model.TorchA1Prefix, model.A1Prefix) {
 		sd[k] = v
 	}

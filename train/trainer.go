@@ -29,6 +29,7 @@ type trainer struct {
 	testNames  []string
 	tests      []Split
 	caches     map[Split]*stage1Cache
+	s1Logged   [2]bool // logged: stored s1 used; stored s1 of another adapter ignored
 	sampler    *data.SubgroupSampler
 
 	tb    *runs.TBWriter
@@ -188,7 +189,7 @@ func (t *trainer) openData() error {
 			return fmt.Errorf("training set balancing (%s): %w", mode, err)
 		}
 		t.printf("Balancing (%s): %d of %d training samples kept\n", mode, len(keep), t.train.Len())
-		t.train = &subsetSplit{Split: t.train, keep: keep} // a pointer: splits key the Stage 1 cache
+		t.train = newSubset(t.train, keep) // pointers: splits key the Stage 1 cache
 	}
 	bs := cfg.Training.TrainBatchSize
 	if bs < 1 || cfg.Training.ValBatchSize < 1 {

@@ -65,6 +65,9 @@ func newExtractCmd() *cobra.Command {
 					rate = fmt.Sprintf(", %d images in %.1f s (%.1f images/s)", s.Images, s.Seconds, float64(s.Images)/s.Seconds)
 				}
 				fmt.Fprintf(out, "%-16s %6d samples x %d views, dim %d, %d bad -> %s%s\n", s.Target, s.N, s.Views, s.Dim, s.Bad, s.Dir, rate)
+				if s.Stage1Dir != "" {
+					fmt.Fprintf(out, "%-16s Stage 1 outputs -> %s (%d shards written, %d reused, %.2f s)\n", "", s.Stage1Dir, s.Stage1ShardsWritten, s.Stage1ShardsReused, s.Stage1Seconds)
+				}
 			}
 			if errors.Is(err, context.Canceled) {
 				return fmt.Errorf("interrupted: the shards written so far are kept; rerun the same command to resume")

@@ -77,6 +77,13 @@ func writeInfo(w io.Writer, inf features.Info) error {
 	k := inf.Key
 	fmt.Fprintf(w, "key        dataset %s, split %s\n", k.Dataset, k.Split)
 	fmt.Fprintf(w, "  backbone   %s\n  preprocess %s\n  augment    %s\n  stage1     %q\n  samples    %s\n", k.Backbone, k.Preprocess, k.Augment, k.Stage1, k.Samples)
+	for _, a := range inf.Stage1 {
+		st := "complete"
+		if !a.Complete {
+			st = "INCOMPLETE"
+		}
+		fmt.Fprintf(w, "stage1     %d x %s, %d shards, %.1f MB, %s: %s\n  adapter    %s\n", a.Dim, inf.DType, a.Shards, float64(a.Bytes)/1e6, st, a.Source, a.Identity)
+	}
 	for _, b := range inf.BadSamples {
 		fmt.Fprintf(w, "bad        %s (%s row %d): %s\n", b.ID, b.CSV, b.Row, b.Error)
 	}
