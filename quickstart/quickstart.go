@@ -93,6 +93,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// The CLIP stores are complete; this adds the trained adapter's outputs to them.
+	withS1, _, _, err := loadConfig(l, Experiments[0].File, Experiments[0].Name,
+		stage2Sets(o, l, base, base.Training.NumEpochs, dim, resolution, stage1Path))
+	if err != nil {
+		return res, err
+	}
+	if err := extract(ctx, withS1, nil, o, w); err != nil {
+		return res, err
+	}
 
 	for i, e := range Experiments {
 		orig, _, err := config.Load(filepath.Join(l.configs, e.File), nil)
