@@ -3,7 +3,6 @@ package features
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,27 +58,16 @@ func Stage1Dir(dir, identity string) string {
 }
 
 func readStage1Meta(dir string) (*Stage1Meta, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	if err != nil {
-		return nil, fmt.Errorf("stage 1 outputs %s: %w", dir, err)
-	}
 	var m Stage1Meta
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("stage 1 outputs %s: meta.json: %w", dir, err)
-	}
-	if m.Format != FormatVersion {
-		return nil, fmt.Errorf("stage 1 outputs %s: format %d, this fairclip reads %d", dir, m.Format, FormatVersion)
+	if err := readMetaFile(dir, "stage 1 outputs", &m); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }
 
-func writeStage1Meta(dir string, m *Stage1Meta) error {
-	raw, err := json.MarshalIndent(m, "", " ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(filepath.Join(dir, "meta.json"), raw, 0o644)
-}
+func writeStage1Meta(dir string, m *Stage1Meta) error { return writeMetaFile(dir, m) }
+
+func (m *Stage1Meta) formatVersion() int { return m.Format }
 
 // Stage1AddOn is one add-on found in a store directory.
 type Stage1AddOn struct {

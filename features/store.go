@@ -83,22 +83,36 @@ func shardFile(dir, kind string, i int) string {
 
 // ReadMeta reads dir/meta.json.
 func ReadMeta(dir string) (*Meta, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	if err != nil {
-		return nil, fmt.Errorf("feature store %s: %w", dir, err)
-	}
 	var m Meta
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("feature store %s: meta.json: %w", dir, err)
-	}
-	if m.Format != FormatVersion {
-		return nil, fmt.Errorf("feature store %s: format %d, this fairclip reads %d", dir, m.Format, FormatVersion)
+	if err := readMetaFile(dir, "feature store", &m); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }
 
-func writeMeta(dir string, m *Meta) error {
-	raw, err := json.MarshalIndent(m, "", " ")
+func writeMeta(dir string, m *Meta) error { return writeMetaFile(dir, m) }
+
+func (m *Meta) formatVersion() int { return m.Format }
+
+// readMetaFile reads dir/meta.json into v and checks its format version; what names
+// the kind of directory in errors.
+func readMetaFile(dir, what string, v interface{ formatVersion() int }) error {
+	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, dir, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s %s: meta.json: %w", what, dir, err)
+	}
+	if f := v.formatVersion(); f != FormatVersion {
+		return fmt.Errorf("%s %s: format %d, this fairclip reads %d", what, dir, f, FormatVersion)
+	}
+	return nil
+}
+
+// writeMetaFile atomically writes v as dir/meta.json.
+func writeMetaFile(dir string, v any) error {
+	raw, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		return err
 	}
