@@ -27,21 +27,11 @@ type Stage1 struct {
 // subgroup order), so a (batch, seed) pair always gives the same value; torch's
 // randperm stream is not reproduced.
 func (s Stage1) Global(features []float64, n, d int, subgroups []int, seed uint64) (LossResult, error) {
-	cfg := lossConfig(s)
-	if err := cfg.validate(); err != nil {
+	b, err := s.batch(features, n, d, subgroups)
+	if err != nil {
 		return LossResult{}, err
 	}
-	if err := cfg.checkBatch(features, n, d, subgroups); err != nil {
-		return LossResult{}, err
-	}
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	var bd Breakdown
-	groups := groupRows(all, subgroups, s.NumSubgroups)
-	valid := validGroups(groups, s.MinSamplesPerSubgroup, -1, &bd.Skipped)
-	bd.Skipped = emptyIfNilS(bd.Skipped)
+	cfg, all, groups, valid, bd := b.cfg, b.all, b.groups, b.valid, b.bd
 	if len(valid) == 0 {
 		bd.Pairs = []PairTerm{}
 		bd.Reason = fmt.Sprintf("no subgroup has at least %d samples", s.MinSamplesPerSubgroup)
@@ -74,21 +64,11 @@ func (s Stage1) Global(features []float64, n, d int, subgroups []int, seed uint6
 // both truncated to the first min(n_i, n_j) rows in batch order. Undefined (0) with
 // fewer than two such subgroups.
 func (s Stage1) Pairwise(features []float64, n, d int, subgroups []int) (LossResult, error) {
-	cfg := lossConfig(s)
-	if err := cfg.validate(); err != nil {
+	b, err := s.batch(features, n, d, subgroups)
+	if err != nil {
 		return LossResult{}, err
 	}
-	if err := cfg.checkBatch(features, n, d, subgroups); err != nil {
-		return LossResult{}, err
-	}
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	var bd Breakdown
-	groups := groupRows(all, subgroups, s.NumSubgroups)
-	valid := validGroups(groups, s.MinSamplesPerSubgroup, -1, &bd.Skipped)
-	bd.Skipped = emptyIfNilS(bd.Skipped)
+	cfg, groups, valid, bd := b.cfg, b.groups, b.valid, b.bd
 	if len(valid) < 2 {
 		bd.Pairs = []PairTerm{}
 		bd.Reason = fmt.Sprintf("%d subgroup(s) with at least %d samples, need 2", len(valid), s.MinSamplesPerSubgroup)
@@ -107,4 +87,32 @@ func (s Stage1) Pairwise(features []float64, n, d int, subgroups []int) (LossRes
 	bd.NumPairs = len(bd.Pairs)
 	res.Breakdown = bd
 	return res, nil
+}
+
+// stage1Batch is a checked batch grouped by subgroup.
+type stage1Batch struct {
+	cfg    lossConfig
+	all    []int   // 0..n-1
+	groups [][]int // rows per subgroup
+	valid  []int   // subgroups with at least MinSamplesPerSubgroup rows
+	bd     Breakdown
+}
+
+// batch validates the parameters and the batch and groups its rows by subgroup.
+func (s Stage1) batch(features []float64, n, d int, subgroups []int) (stage1Batch, error) {
+	b := stage1Batch{cfg: lossConfig(s)}
+	if err := b.cfg.validate(); err != nil {
+		return b, err
+	}
+	if err := b.cfg.checkBatch(features, n, d, subgroups); err != nil {
+		return b, err
+	}
+	b.all = make([]int, n)
+	for i := range b.all {
+		b.all[i] = i
+	}
+	b.groups = groupRows(b.all, subgroups, s.NumSubgroups)
+	b.valid = validGroups(b.groups, s.MinSamplesPerSubgroup, -1, &b.bd.Skipped)
+	b.bd.Skipped = emptyIfNilS(b.bd.Skipped)
+	return b, nil
 }
