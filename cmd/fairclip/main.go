@@ -35,17 +35,19 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-		newVersionCmd(),
-		newSweepCmd(),
+		// The main job and the pipeline in the order a user runs it.
+		newQuickstartCmd(),
 		newConfigCmd(),
-		newDataCmd(), newSynthCmd(),
-		newMetricsCmd(),
-		newEmbedCmd(),
-		newReportCmd(),
+		newSynthCmd(), newDataCmd(),
+		newEmbedCmd(), newExtractCmd(), newFeaturesCmd(),
+		newProbeCmd(),
 		newTrainCmd(), newEvalCmd(),
+		newMetricsCmd(),
+		newReportCmd(),
+		newSweepCmd(),
+		// Cross-checks against the reference implementation.
 		newSinkhornCmd(), newFairlossCmd(),
-		newExtractCmd(), newFeaturesCmd(),
-		newProbeCmd(), newQuickstartCmd(),
+		newVersionCmd(),
 	)
 	return root
 }
