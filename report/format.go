@@ -185,6 +185,8 @@ func (l lang) change(r float64) string {
 	switch {
 	case !finite(r) || r <= 0:
 		return na
+	case r > 1/1.05 && r < 1.05:
+		return l.s("stayed about the same", "거의 같은 수준")
 	case r >= 1:
 		return l.f("rose %s", "%s 증가", times(r))
 	}

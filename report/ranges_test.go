@@ -18,3 +18,13 @@ func TestEpochRanges(t *testing.T) {
 		}
 	}
 }
+
+func TestChangeWording(t *testing.T) {
+	en := lang{}
+	cases := map[float64]string{10: "rose 10.0×", 0.5: "fell 2.0×", 1.02: "stayed about the same", 0.97: "stayed about the same"}
+	for r, want := range cases {
+		if got := en.change(r); got != want {
+			t.Errorf("change(%v) = %q, want %q", r, got, want)
+		}
+	}
+}
