@@ -38,25 +38,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := rep.Markdown()
-	path := "testdata/golden_en.md"
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if gl[i] != wl[i] {
-				t.Fatalf("report differs from %s at line %d:\n got: %s\nwant: %s", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("report differs from %s in length: %d vs %d lines", path, len(gl), len(wl))
-	}
+	compareGolden(t, got, "testdata/golden_en.md")
 }
 
 func TestTestdataEventsConform(t *testing.T) {

@@ -143,28 +143,7 @@ func TestStoreTrainingEqualsLive(t *testing.T) {
 
 	// Whole runs.
 	dDisk, dLive := runWith(t, cfg), runWith(t, live)
-	la, lb := epochLosses(t, dDisk), epochLosses(t, dLive)
-	if len(la) != 2 || len(lb) != 2 {
-		t.Fatalf("epoch events: store %d, live %d, want 2", len(la), len(lb))
-	}
-	for e := range la {
-		if la[e] != lb[e] {
-			t.Errorf("epoch %d: store (loss, val auc) %v, live %v", e+1, la[e], lb[e])
-		}
-	}
-	for e := 1; e <= 2; e++ {
-		sa, err := os.ReadFile(runs.ScoresPath(dDisk, "val", "ff++", e))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sb, err := os.ReadFile(runs.ScoresPath(dLive, "val", "ff++", e))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(sa, sb) {
-			t.Errorf("epoch %d: validation scores differ between store and live", e)
-		}
-	}
+	requireSameRuns(t, dDisk, dLive, "store", "live")
 }
 
 func TestFeatureSourceWithoutStore(t *testing.T) {
@@ -180,5 +159,33 @@ func TestFeatureSourceWithoutStore(t *testing.T) {
 	cfg.Features.Mode = "sometimes"
 	if _, err := NewFeatureSource(cfg, features.Options{}, nil); err == nil {
 		t.Fatal("features.mode sometimes: no error")
+	}
+}
+
+// requireSameRuns checks that two 2-epoch runs have identical epoch losses, validation
+// AUCs and validation score files.
+func requireSameRuns(t *testing.T, dirA, dirB, nameA, nameB string) {
+	t.Helper()
+	la, lb := epochLosses(t, dirA), epochLosses(t, dirB)
+	if len(la) != 2 || len(lb) != 2 {
+		t.Fatalf("epoch events: %s %d, %s %d, want 2", nameA, len(la), nameB, len(lb))
+	}
+	for e := range la {
+		if la[e] != lb[e] {
+			t.Errorf("epoch %d: %s (loss, val auc) %v, %s %v", e+1, nameA, la[e], nameB, lb[e])
+		}
+	}
+	for e := 1; e <= 2; e++ {
+		sa, err := os.ReadFile(runs.ScoresPath(dirA, "val", "ff++", e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := os.ReadFile(runs.ScoresPath(dirB, "val", "ff++", e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(sa, sb) {
+			t.Errorf("epoch %d: validation scores differ between %s and %s", e, nameA, nameB)
+		}
 	}
 }

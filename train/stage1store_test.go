@@ -11,7 +11,6 @@ import (
 	"github.com/fairclip/fairclip/config"
 	"github.com/fairclip/fairclip/features"
 	"github.com/fairclip/fairclip/model"
-	"github.com/fairclip/fairclip/runs"
 	"github.com/fairclip/fairclip/safetensors"
 )
 
@@ -81,28 +80,7 @@ func TestStoredStage1EqualsComputed(t *testing.T) {
 	if strings.Contains(outComputed, "Stage 1 outputs:") {
 		t.Fatalf("a store without Stage 1 outputs: %s", outComputed)
 	}
-	la, lb := epochLosses(t, dStored), epochLosses(t, dComputed)
-	if len(la) != 2 || len(lb) != 2 {
-		t.Fatalf("epoch events: stored %d, computed %d, want 2", len(la), len(lb))
-	}
-	for e := range la {
-		if la[e] != lb[e] {
-			t.Errorf("epoch %d: stored s1 (loss, val auc) %v, computed %v", e+1, la[e], lb[e])
-		}
-	}
-	for e := 1; e <= 2; e++ {
-		sa, err := os.ReadFile(runs.ScoresPath(dStored, "val", "ff++", e))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sb, err := os.ReadFile(runs.ScoresPath(dComputed, "val", "ff++", e))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(sa, sb) {
-			t.Errorf("epoch %d: validation scores differ between stored and computed s1", e)
-		}
-	}
+	requireSameRuns(t, dStored, dComputed, "stored s1", "computed s1")
 
 	// Another adapter (one weight changed, loaded from a file): the stored outputs
 	// are not used.
