@@ -40,11 +40,15 @@ type Config struct {
 
 // Model is the `model:` section.
 type Model struct {
-	ClipName             string  `yaml:"clip_name"`
-	FeatureDim           int     `yaml:"feature_dim"`
-	Stage1HiddenDim      int     `yaml:"stage1_hidden_dim"`
-	Stage2HiddenDim      int     `yaml:"stage2_hidden_dim"`
-	FusionNumHeads       int     `yaml:"fusion_num_heads"`
+	ClipName        string `yaml:"clip_name"`
+	FeatureDim      int    `yaml:"feature_dim"`
+	Stage1HiddenDim int    `yaml:"stage1_hidden_dim"`
+	Stage2HiddenDim int    `yaml:"stage2_hidden_dim"`
+	FusionNumHeads  int    `yaml:"fusion_num_heads"`
+	// FusionKeys is what the cross-attention attends over (fairclip addition): "cls"
+	// (the original: s1 of the class token alone, so the heads are inert) or "tokens"
+	// (s1 of the class token and of the features.tokens pooled patch tokens).
+	FusionKeys           string  `yaml:"fusion_keys"`
 	ClassifierHiddenDims []int   `yaml:"classifier_hidden_dims"`
 	NumClasses           int     `yaml:"num_classes"`
 	Dropout              float64 `yaml:"dropout"`
@@ -153,6 +157,10 @@ type Features struct {
 	Mode  string `yaml:"mode"`  // "disk" (default when a store exists) or "none"
 	Dir   string `yaml:"dir"`   // store root (default "feature_store"), relative to the working directory
 	Views int    `yaml:"views"` // augmented views per training sample (K); view 0 is unaugmented
+	// Tokens is what the store keeps besides the pooled embedding: "cls" (nothing more)
+	// or "patches:K" (K a square: the last layer's patch tokens pooled to a
+	// sqrt(K) x sqrt(K) grid, after ln_post and the projection).
+	Tokens string `yaml:"tokens"`
 }
 
 // Default returns the original's Exp1 configuration
@@ -166,7 +174,7 @@ func Default() Config {
 		Stage1Checkpoint: "checkpoints/stage1/checkpoint_best.pth",
 		Model: Model{
 			ClipName: "ViT-L/14", FeatureDim: 768, Stage1HiddenDim: 512, Stage2HiddenDim: 384,
-			FusionNumHeads: 8, ClassifierHiddenDims: []int{384, 192}, NumClasses: 2,
+			FusionNumHeads: 8, FusionKeys: "cls", ClassifierHiddenDims: []int{384, 192}, NumClasses: 2,
 			Dropout: 0.1, NormalizeFeatures: true, GateInitBias: &zero,
 		},
 		Dataset: Dataset{
@@ -194,7 +202,7 @@ func Default() Config {
 		Device:        "cuda",
 		Seed:          42,
 		Deterministic: true,
-		Features:      Features{Mode: "disk", Dir: "feature_store", Views: 1},
+		Features:      Features{Mode: "disk", Dir: "feature_store", Views: 1, Tokens: "cls"},
 		Backend:       "go",
 		Stage:         2,
 		Stage1:        DefaultStage1(),

@@ -17,6 +17,7 @@ var (
 	FeatureModes        = []string{"disk", "none"}
 	BadImagePolicies    = []string{"fail", "skip"}
 	OptimizerTypes      = []string{"adamw"}
+	FusionKeys          = []string{"cls", "tokens"}
 )
 
 // Validate checks a resolved configuration's values: ranges, enumerations and
@@ -206,6 +207,14 @@ func validate(c Config, tree *node) error {
 
 	oneOf("features.mode", c.Features.Mode, FeatureModes)
 	positive("features.views", c.Features.Views)
+	tokens, err := ParseTokens(c.Features.Tokens)
+	if err != nil {
+		bad("features.tokens", c.Features.Tokens, "%v", err)
+	}
+	oneOf("model.fusion_keys", c.Model.FusionKeys, FusionKeys)
+	if c.Model.FusionKeys == "tokens" && err == nil && tokens == 0 {
+		bad("model.fusion_keys", c.Model.FusionKeys, "needs patch tokens in the feature store: set features.tokens to patches:K (K = 4, 9, 16, ...)")
+	}
 	if c.Features.Mode == "disk" && c.Features.Dir == "" {
 		bad("features.dir", c.Features.Dir, "must not be empty when features.mode is disk")
 	}

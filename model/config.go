@@ -13,6 +13,28 @@ type Config struct {
 	Dropout          float64 // adapters, attention weights, FFN, classifier
 	GateInitBias     float64 // initial bias of the gate's last Linear
 	Normalize        bool    // L2 normalisations of the reference (normalize_features)
+	// Keys selects the cross-attention's keys and values (model.fusion_keys): KeysCLS
+	// ("" too) the class token's s1 alone, as the original; KeysTokens s1 of the class
+	// token and of Tokens pooled patch tokens (Tokens+1 keys per sample).
+	// Both are left out of JSON when unset, so checkpoints of fusion_keys: cls are
+	// byte for byte those from before the option existed.
+	Keys   string `json:",omitempty"`
+	Tokens int    `json:",omitempty"` // pooled patch tokens per sample under KeysTokens (features.tokens patches:K)
+}
+
+// Values of Config.Keys (model.fusion_keys).
+const (
+	KeysCLS    = "cls"
+	KeysTokens = "tokens"
+)
+
+// KeyTokens is the number of key/value tokens per sample: 1, or Tokens+1 under
+// KeysTokens.
+func (c Config) KeyTokens() int {
+	if c.Keys == KeysTokens {
+		return c.Tokens + 1
+	}
+	return 1
 }
 
 // Validate rejects shapes the head cannot be built with.
@@ -30,6 +52,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model.num_classes %d: only 2 (real, fake) is supported", c.NumClasses)
 	case c.Dropout < 0 || c.Dropout >= 1:
 		return fmt.Errorf("model.dropout %g: must be in [0, 1)", c.Dropout)
+	case c.Keys != "" && c.Keys != KeysCLS && c.Keys != KeysTokens:
+		return fmt.Errorf("model.fusion_keys %q: want %s or %s", c.Keys, KeysCLS, KeysTokens)
+	case c.Keys == KeysTokens && c.Tokens < 1:
+		return fmt.Errorf("model.fusion_keys %s needs pooled patch tokens (features.tokens: patches:K), have %d", KeysTokens, c.Tokens)
 	}
 	for i, h := range c.ClassifierHidden {
 		if h <= 0 {
@@ -40,7 +66,8 @@ func (c Config) Validate() error {
 }
 
 // HeadsInert reports whether the number of attention heads cannot change the
-// model's output: with one query and one key token the softmax over the key is 1,
-// so every head passes its slice of v through. Only the grouping of attention
-// dropout during training depends on the head count.
-func (c Config) HeadsInert() bool { return true }
+// model's output: with one query and one key token (fusion_keys: cls) the softmax
+// over the key is 1, so every head passes its slice of v through. Only the grouping
+// of attention dropout during training depends on the head count. With several key
+// tokens each head has its own softmax over them, and the head count matters.
+func (c Config) HeadsInert() bool { return c.KeyTokens() == 1 }

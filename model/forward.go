@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 )
 
@@ -27,6 +29,9 @@ type Outputs struct {
 	Z      *Node // normalize(fused) [B, D] (fused when normalisation is off)
 	Logits *Node // [B, 2]
 	Prob   *Node // softmax(logits)[:, 1] [B]
+	// AttnEntropy is the entropy (nats) of each head's attention weights over the keys
+	// [B, H] under fusion_keys: tokens; nil with one key (where it is 0).
+	AttnEntropy *Node
 }
 
 func (b *Builder) dropout(x *Node, maskDims ...int) *Node {
@@ -72,8 +77,14 @@ func (b *Builder) Stage1(p Nodes, clip *Node) *Node {
 }
 
 // Forward computes the trainable head on a batch: clip [B, D] (output of CLIP)
-// and s1 [B, D] (output of Stage1, a constant of the graph).
+// and s1 [B, D] (output of Stage1, a constant of the graph). Under fusion_keys:
+// tokens s1 is instead the keys [B, K+1, D]: Stage1 of the class token (row 0, the
+// gate's s1) and of the K pooled patch tokens; every sample has K+1 keys, so batches
+// need no padding or masks.
 func (b *Builder) Forward(p Nodes, clip, s1 *Node) Outputs {
+	if b.Cfg.Keys == KeysTokens {
+		return b.forwardTokens(p, clip, s1)
+	}
 	var o Outputs
 	d, h := b.Cfg.Dim, b.Cfg.Heads
 	o.S2 = Add(clip, b.adapter(p, A2Prefix, clip, true))
@@ -90,6 +101,32 @@ func (b *Builder) Forward(p Nodes, clip, s1 *Node) Outputs {
 		v = Reshape(b.dropout(Reshape(v, batch, h, d/h), batch, h, 1), batch, d)
 	}
 	attn := Linear(v, p[AttnOutW], p[AttnOutB], b.Grad)
+	b.fuse(p, &o, attn, s1)
+	return o
+}
+
+// forwardTokens is Forward with several keys: query s2 (one token), keys and values
+// keys [B, T, D] (s1 of the class token first), T = K+1.
+func (b *Builder) forwardTokens(p Nodes, clip, keys *Node) Outputs {
+	var o Outputs
+	dims := keys.Shape().Dimensions
+	if len(dims) != 3 || dims[1] != b.Cfg.KeyTokens() || dims[2] != b.Cfg.Dim {
+		panic(fmt.Sprintf("model: fusion_keys tokens wants keys [B, %d, %d], got %v", b.Cfg.KeyTokens(), b.Cfg.Dim, dims))
+	}
+	batch, d := dims[0], dims[2]
+	o.S2 = Add(clip, b.adapter(p, A2Prefix, clip, true))
+	// keys is an input of the graph (never differentiated), so slicing it is free of
+	// Slice's gradient, which the pure-Go backend lacks.
+	s1 := Reshape(Slice(keys, AxisRange(), AxisElem(0), AxisRange()), batch, d)
+	attn, weights := b.attend(p, InsertAxes(o.S2, 1), keys) // [B, 1, D], [B, H, 1, T]
+	o.AttnEntropy = Reshape(Entropy(weights), batch, b.Cfg.Heads)
+	b.fuse(p, &o, Reshape(attn, batch, d), s1)
+	return o
+}
+
+// fuse is the rest of the head after the attention output attn [B, D]: residual and
+// LayerNorm, FFN, gate on [x ; s1], fusion, normalisation and classifier.
+func (b *Builder) fuse(p Nodes, o *Outputs, attn, s1 *Node) {
 	x := LayerNorm(Add(o.S2, attn), p[Norm1W], p[Norm1B], 1e-5)
 
 	f := b.dropout(GELU(Linear(x, p[FFN1W], p[FFN1B], b.Grad)))
@@ -107,7 +144,6 @@ func (b *Builder) Forward(p Nodes, clip, s1 *Node) Outputs {
 	o.Logits = b.classifier(p, o.Z)
 	pick := ConvertDType(Const(o.Logits.Graph(), []float32{0, 1}), o.Logits.DType())
 	o.Prob = Einsum("bc,c->b", Softmax(o.Logits, -1), pick)
-	return o
 }
 
 // classifier is (Linear ReLU Dropout)* Linear.

@@ -25,7 +25,32 @@ func ConfigFrom(m config.Model) Config {
 		Dim: m.FeatureDim, Stage1Hidden: m.Stage1HiddenDim, Stage2Hidden: m.Stage2HiddenDim,
 		Heads: m.FusionNumHeads, ClassifierHidden: append([]int(nil), m.ClassifierHiddenDims...),
 		NumClasses: m.NumClasses, Dropout: m.Dropout, GateInitBias: gate, Normalize: m.NormalizeFeatures,
+		Keys: fusionKeys(m.FusionKeys),
 	}
+}
+
+// fusionKeys maps model.fusion_keys to Config.Keys: "cls", the original's attention,
+// is the zero value (checkpoints of it are unchanged).
+func fusionKeys(k string) string {
+	if k == KeysCLS {
+		return ""
+	}
+	return k
+}
+
+// ConfigFromAll is ConfigFrom with the pooled patch-token count of features.tokens
+// (used under fusion_keys: tokens).
+func ConfigFromAll(cfg config.Config) (Config, error) {
+	c := ConfigFrom(cfg.Model)
+	if c.Keys != KeysTokens {
+		return c, nil
+	}
+	k, err := config.ParseTokens(cfg.Features.Tokens)
+	if err != nil {
+		return c, fmt.Errorf("features.tokens %q: %w", cfg.Features.Tokens, err)
+	}
+	c.Tokens = k
+	return c, nil
 }
 
 // HasStage1Adapter reports whether cfg trains a Stage 2 head on a frozen Stage 1
