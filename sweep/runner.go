@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,7 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fairclip/fairclip/jobs"
 )
+
+var errStopped = errors.New("sweep stopped")
 
 // Options configure a sweep run.
 type Options struct {
@@ -126,14 +131,21 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	var ex executor
-	switch opts.Executor {
-	case "", "local":
-		ex = newLocalExecutor(opts.Command)
-	case "slurm":
-		ex = newSlurmExecutor(opts.Command, opts.SweepDir, opts.Parallel, opts.SlurmArgs)
-	default:
-		return Summary{}, fmt.Errorf("executor %q: unknown; use local or slurm", opts.Executor)
+	ex, err := jobs.New(opts.Executor, jobs.Options{Command: opts.Command, Dir: opts.SweepDir, Limit: opts.Parallel,
+		SlurmArgs: opts.SlurmArgs, Name: "fairclip-sweep", LogName: "trial.log"})
+	if err != nil {
+		return Summary{}, err
+	}
+	// The executor's view of each trial (its run folder and Slurm job).
+	tasks := map[int]*jobs.Task{}
+	task := func(t *Trial) *jobs.Task {
+		jt := tasks[t.ID]
+		if jt == nil {
+			jt = &jobs.Task{ID: t.ID}
+			tasks[t.ID] = jt
+		}
+		jt.Dir, jt.JobID = t.RunDir, t.JobID
+		return jt
 	}
 
 	trials, err := store.Trials()
@@ -151,7 +163,7 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 		t := &trials[i]
 		switch t.State {
 		case StateRunning:
-			ok, err := ex.Attach(t)
+			ok, err := ex.Attach(task(t))
 			if err != nil {
 				return Summary{}, err
 			}
@@ -198,7 +210,7 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 			}
 			t.Attempts++
 			t.State = StateRunning
-			if err := ex.Start(t, trialArgs(s, t)); err != nil {
+			if err := ex.Start(task(t), trialArgs(s, t)); err != nil {
 				t.State, t.Error = StateFailed, err.Error()
 				store.Put(*t)
 				fmt.Fprintf(opts.Log, "trial %d: failed to start: %v\n", t.ID, err)
@@ -211,6 +223,7 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 			return Summary{}, err
 		}
 		for _, t := range running {
+			t.JobID = tasks[t.ID].JobID
 			if err := store.Put(*t); err != nil {
 				return Summary{}, err
 			}
@@ -240,7 +253,7 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 			if stop, why := PruneDecision(s.Pruning, p.Epochs, completedCurves); stop && t.Error == "" {
 				t.Error = "pruned: " + why
 				fmt.Fprintf(opts.Log, "trial %d: %s\n", t.ID, t.Error)
-				ex.Kill(t)
+				ex.Kill(task(t))
 			}
 		}
 		ended, err := ex.Ended()
