@@ -2,6 +2,7 @@ package clip
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/gomlx/gomlx/backends"
@@ -20,6 +21,9 @@ type ModelOptions struct {
 	// graph is compiled once per batch size met (at most two per Embed call: full batches and
 	// the remainder) and cached for later calls.
 	BatchSize int
+	// PatchGrid, when > 0, also returns the last layer's patch tokens pooled to a
+	// PatchGrid x PatchGrid grid (PatchTokens), in Result.Tokens.
+	PatchGrid int
 }
 
 // Model runs a vision tower on a GoMLX backend. The weights are uploaded once as graph
@@ -39,6 +43,7 @@ type Result struct {
 	Embedding []float32   // N x Arch.OutputDim
 	Pooled    []float32   // N x Arch.Width
 	States    [][]float32 // per requested layer: N x Arch.Tokens x Arch.Width
+	Tokens    []float32   // N x PatchGrid² x Arch.OutputDim (ModelOptions.PatchGrid > 0)
 }
 
 // NewModel prepares w for inference on backend b.
@@ -53,6 +58,9 @@ func NewModel(b backends.Backend, w *Weights, opts ModelOptions) (*Model, error)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
+	}
+	if err := checkPatchGrid(w.Arch, opts.PatchGrid); err != nil {
+		return nil, err
 	}
 	m := &Model{arch: w.Arch, opts: opts}
 	for name := range w.Tensors {
@@ -78,14 +86,23 @@ func NewModel(b backends.Backend, w *Weights, opts ModelOptions) (*Model, error)
 	if len(m.names) != len(specs) {
 		return nil, fmt.Errorf("clip: %d weights given, architecture %s needs %d", len(m.names), w.Arch.Name(), len(specs))
 	}
-	arch, layers := m.arch, opts.Layers
+	arch, layers, grid := m.arch, opts.Layers, opts.PatchGrid
 	exec, err := graph.NewExec(b, func(inputs []*graph.Node) []*graph.Node {
 		get := func(name string) *graph.Node { return inputs[1+index[name]] }
-		out, err := Forward(arch, get, inputs[0], layers)
+		last := slices.Index(layers, arch.Layers) // the patch tokens' state
+		all := layers
+		if grid > 0 && last < 0 {
+			all, last = append(slices.Clone(layers), arch.Layers), len(layers)
+		}
+		out, err := Forward(arch, get, inputs[0], all)
 		if err != nil {
 			panic(err)
 		}
-		return append([]*graph.Node{out.Embedding, out.Pooled}, out.States...)
+		outs := append([]*graph.Node{out.Embedding, out.Pooled}, out.States[:len(layers)]...)
+		if grid > 0 {
+			outs = append(outs, PatchTokens(arch, get, out.States[last], grid))
+		}
+		return outs
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clip: %w", err)
@@ -120,6 +137,9 @@ func (m *Model) Embed(pixels []float32, n int) (*Result, error) {
 		res.Pooled = append(res.Pooled, outs[1][:k*m.arch.Width]...)
 		for i := range res.States {
 			res.States[i] = append(res.States[i], outs[2+i][:k*m.arch.Tokens()*m.arch.Width]...)
+		}
+		if g := m.opts.PatchGrid; g > 0 {
+			res.Tokens = append(res.Tokens, outs[2+len(res.States)][:k*g*g*m.arch.OutputDim]...)
 		}
 	}
 	return res, nil
