@@ -18,6 +18,9 @@ type CommandOptions struct {
 	ThresholdFrom string
 	Bootstrap     int
 	Seed          int64
+	// MinSubgroup is the smallest subgroup entering the fairness gaps (0: the convention's own,
+	// 10 for fairclip and none for pgfdd and deepfakebench).
+	MinSubgroup int
 	// Compare names a second score file of the same samples for a paired comparison.
 	Compare string
 	JSON    bool
@@ -97,12 +100,15 @@ func BuildReport(opts CommandOptions) (Report, error) {
 	if opts.Bootstrap < 0 {
 		return Report{}, usage("--bootstrap %d < 0", opts.Bootstrap)
 	}
+	if opts.MinSubgroup < 0 {
+		return Report{}, usage("--min-subgroup %d < 0", opts.MinSubgroup)
+	}
 	in, err := ReadScoresCSV(opts.Scores)
 	if err != nil {
 		return Report{}, err
 	}
 	eo := Options{Convention: opts.Convention, Threshold: opts.Threshold, Bootstrap: opts.Bootstrap,
-		Seed: opts.Seed}
+		Seed: opts.Seed, MinSubgroupSize: opts.MinSubgroup}
 	res, err := Evaluate(in, eo)
 	if err != nil {
 		return Report{}, fmt.Errorf("%s: %w", opts.Scores, err)
@@ -117,7 +123,8 @@ func BuildReport(opts CommandOptions) (Report, error) {
 		if err != nil {
 			return Report{}, &InputError{Path: opts.ThresholdFrom, Err: err}
 		}
-		at, err := Evaluate(in, Options{Convention: opts.Convention, Threshold: t})
+		at, err := Evaluate(in, Options{Convention: opts.Convention, Threshold: t,
+			MinSubgroupSize: opts.MinSubgroup})
 		if err != nil {
 			return Report{}, err
 		}

@@ -22,6 +22,9 @@ type Convention struct {
 	// FPRRange reports F_FPR as max_g FPR_g - min_g FPR_g instead of
 	// sum_g |FPR_g - mean_g FPR_g|.
 	FPRRange bool
+	// MinSubgroupSize is the convention's own smallest subgroup entering the gaps: 10 for
+	// fairclip; 1 (no minimum) for pgfdd and deepfakebench, whose reference code has none.
+	MinSubgroupSize int
 }
 
 // Conventions lists the convention names accepted by [ConventionByName].
@@ -31,12 +34,13 @@ func Conventions() []string { return []string{"fairclip", "pgfdd", "deepfakebenc
 func ConventionByName(name string) (Convention, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", "fairclip":
-		return Convention{Name: "fairclip"}, nil
+		return Convention{Name: "fairclip", MinSubgroupSize: 10}, nil
 	case "pgfdd":
-		return Convention{Name: "pgfdd", EERIsFPR: true, DropSingleClass: true, FPRRange: true}, nil
+		return Convention{Name: "pgfdd", EERIsFPR: true, DropSingleClass: true, FPRRange: true,
+			MinSubgroupSize: 1}, nil
 	case "deepfakebench":
 		return Convention{Name: "deepfakebench", StrictGreater: true, EERIsFPR: true,
-			DropSingleClass: true, FPRRange: true}, nil
+			DropSingleClass: true, FPRRange: true, MinSubgroupSize: 1}, nil
 	}
 	return Convention{}, fmt.Errorf("unknown convention %q (want one of %s)", name,
 		strings.Join(Conventions(), ", "))

@@ -19,7 +19,8 @@ type Options struct {
 	Level float64
 	// Workers is the number of goroutines of the bootstrap; 0 means 2.
 	Workers int
-	// MinSubgroupSize is the smallest subgroup entering the fairness gaps; 0 means 10.
+	// MinSubgroupSize is the smallest subgroup entering the fairness gaps; 0 means the
+	// convention's own (10 for fairclip, none for pgfdd and deepfakebench).
 	MinSubgroupSize int
 }
 
@@ -44,8 +45,11 @@ func (o Options) withDefaults() (Options, Convention, error) {
 	if o.Workers <= 0 {
 		o.Workers = 2
 	}
-	if o.MinSubgroupSize <= 0 {
-		o.MinSubgroupSize = 10
+	if o.MinSubgroupSize < 0 {
+		return o, conv, fmt.Errorf("minimum subgroup size %d < 0", o.MinSubgroupSize)
+	}
+	if o.MinSubgroupSize == 0 {
+		o.MinSubgroupSize = conv.MinSubgroupSize
 	}
 	if o.Bootstrap < 0 {
 		return o, conv, fmt.Errorf("bootstrap resamples %d < 0", o.Bootstrap)

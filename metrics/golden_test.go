@@ -16,15 +16,17 @@ type goldenFile struct {
 }
 
 type goldenCase struct {
-	Name       string              `json:"name"`
-	Scores     []float64           `json:"scores"`
-	Labels     []int               `json:"labels"`
-	Groups     []int               `json:"groups"`
-	Videos     []string            `json:"videos"`
-	Threshold  float64             `json:"threshold"`
-	ROC        goldenROC           `json:"roc"`
-	Thresholds map[string]*float64 `json:"thresholds"`
-	Expect     map[string]goldenDetection
+	Name      string    `json:"name"`
+	Scores    []float64 `json:"scores"`
+	Labels    []int     `json:"labels"`
+	Groups    []int     `json:"groups"`
+	Videos    []string  `json:"videos"`
+	Threshold float64   `json:"threshold"`
+	// MinSubgroup is an explicit minimum subgroup size; 0: each convention's own.
+	MinSubgroup int                 `json:"min_subgroup"`
+	ROC         goldenROC           `json:"roc"`
+	Thresholds  map[string]*float64 `json:"thresholds"`
+	Expect      map[string]goldenDetection
 }
 
 type goldenROC struct {
@@ -124,7 +126,8 @@ func TestGoldenDetectionAndFairness(t *testing.T) {
 					t.Fatalf("no golden for convention %s", conv)
 				}
 				in := Input{Scores: c.Scores, Labels: c.Labels, Groups: c.Groups, Videos: c.Videos}
-				res, err := Evaluate(in, Options{Convention: conv, Threshold: c.Threshold})
+				res, err := Evaluate(in, Options{Convention: conv, Threshold: c.Threshold,
+					MinSubgroupSize: c.MinSubgroup})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -37,6 +37,7 @@ func newMetricsCmd() *cobra.Command {
 	f.StringVar(&opts.ThresholdFrom, "threshold-from", "", "score CSV the threshold rule is applied to (e.g. validation)")
 	f.IntVar(&opts.Bootstrap, "bootstrap", 0, "bootstrap resamples for confidence intervals (0: none)")
 	f.Int64Var(&opts.Seed, "seed", 1, "bootstrap seed")
+	f.IntVar(&opts.MinSubgroup, "min-subgroup", 0, "smallest subgroup in the fairness gaps (0: the convention's own, 10 for fairclip, none for pgfdd and deepfakebench)")
 	f.StringVar(&opts.Compare, "compare", "", "second score CSV of the same samples: DeLong test and paired bootstrap")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON (fractions) instead of the text report")
 	return cmd

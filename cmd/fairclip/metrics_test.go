@@ -107,3 +107,45 @@ func TestMetricsCommandBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsConventionMinimum checks that only the fairclip convention applies n >= 10 by
+// default: 40 rows put 5 samples (both classes) in each intersectional subgroup.
+func TestMetricsConventionMinimum(t *testing.T) {
+	a := writeScores(t, t.TempDir(), "a.csv", 40, 0)
+	cases := []struct {
+		args  []string
+		valid float64
+	}{
+		{[]string{"--convention", "fairclip"}, 0},
+		{[]string{"--convention", "pgfdd"}, 8},
+		{[]string{"--convention", "deepfakebench"}, 8},
+		{[]string{"--convention", "pgfdd", "--min-subgroup", "10"}, 0},
+		{[]string{"--convention", "fairclip", "--min-subgroup", "5"}, 8},
+	}
+	for _, c := range cases {
+		args := append([]string{"metrics", "--scores", a, "--json"}, c.args...)
+		code, out := runMetricsCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, out)
+		}
+		var res struct {
+			Fairness struct {
+				Intersectional struct {
+					Valid   float64 `json:"valid"`
+					Defined bool    `json:"defined"`
+				} `json:"intersectional"`
+			} `json:"fairness"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		got := res.Fairness.Intersectional
+		if got.Valid != c.valid || got.Defined != (c.valid >= 2) {
+			t.Errorf("%v: intersectional valid %v defined %v, want %v", c.args, got.Valid, got.Defined, c.valid)
+		}
+	}
+	code, out := runMetricsCLI(t, "metrics", "--scores", a, "--min-subgroup", "-1")
+	if code != 2 || !strings.Contains(out, "--min-subgroup") {
+		t.Errorf("--min-subgroup -1: exit %d, output %q; want exit 2", code, out)
+	}
+}
