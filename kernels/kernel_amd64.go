@@ -1,0 +1,41 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// The assembly in gemm_amd64.s is written by ./_asm (go generate).
+
+//go:noescape
+func gemmAVX512x6x32(k int, a, b, c *float32, ldc int, accumulate bool)
+
+//go:noescape
+func gemmAVX2x6x16(k int, a, b, c *float32, ldc int, accumulate bool)
+
+func fmaPeakAVX512(n int)
+func fmaPeakAVX2(n int)
+
+// archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
+// (and its operating system) supports them.
+func archKernels() []archKernel {
+	return []archKernel{
+		{
+			k: &microKernel{name: "avx512", mr: 6, nr: 32, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
+				gemmAVX512x6x32(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
+			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16},
+			ok:   cpu.X86.HasAVX512F,
+			need: "AVX-512F",
+		},
+		{
+			k: &microKernel{name: "avx2", mr: 6, nr: 16, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
+				gemmAVX2x6x16(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
+			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12},
+			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
+			need: "AVX2 and FMA",
+		},
+	}
+}
