@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops the daemons that scripts/slurm-up.sh started (by their recorded PIDs only).
 set -uo pipefail
-state=${1:-/tmp/fairclip-slurm}
+state=${1:-${TMPDIR:-/tmp}/fairclip-slurm}
 for d in slurmd slurmctld; do
   pidf="$state/$d.pid"
   if [ -f "$pidf" ]; then

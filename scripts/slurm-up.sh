@@ -3,13 +3,13 @@
 # slurmctld, slurmd), without systemd. Used by .ci/run for the Slurm end-to-end test
 # and by users who want to try `fairclip sweep run --executor slurm` on one machine.
 #
-#   scripts/slurm-up.sh [STATE_DIR]     (default: /tmp/fairclip-slurm)
+#   scripts/slurm-up.sh [STATE_DIR]     (default: $TMPDIR/fairclip-slurm, TMPDIR defaulting to /tmp)
 #   scripts/slurm-down.sh [STATE_DIR]   stops exactly the daemons this script started
 #
 # Installs the packages when missing (needs root and Debian's package index).
 set -euo pipefail
 
-state=${1:-/tmp/fairclip-slurm}
+state=${1:-${TMPDIR:-/tmp}/fairclip-slurm}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 

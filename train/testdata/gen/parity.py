@@ -8,8 +8,8 @@ once with the classification loss alone and once with the Stage 2 fairness loss,
 debiased Sinkhorn divergence follows geomloss 0.2.6's tensorized sinkhorn loop (epsilon
 annealing from the point cloud diameter, averaged updates, a final extrapolation with
 detached potentials) written here from its published semantics. The fairness reference is
-checked against /work/shared/goldens/fairloss/devfair01.json (geomloss's own values) before
-use.
+checked against fairloss/testdata/goldens/fairloss/devfair01.json (geomloss's own values, a
+path relative to the repository) before use.
 
 Outputs (committed): train/testdata/parity_init.safetensors (weights, PyTorch names, and the
 batch), train/testdata/parity_{cls,fair}.safetensors (logits, z and gradients at step 0,
@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(OUT))
 
 
 def write_safetensors(path, tensors, meta=None):
@@ -174,7 +175,7 @@ def stage2_fairness(z, labels, groups, blur, scaling, min_n=2, k=8):
 
 
 def check_golden():
-    path = "/work/shared/goldens/fairloss/devfair01.json"
+    path = os.path.join(REPO, "fairloss", "testdata", "goldens", "fairloss", "devfair01.json")
     if not os.path.exists(path):
         print("golden not found; skipping the geomloss cross-check")
         return
