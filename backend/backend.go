@@ -8,9 +8,15 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
+	// Registers fairclip's own CPU backend as "cpu".
+	_ "github.com/fairclip/fairclip/backend/cpu"
 	// Registers the pure-Go backend as "go".
 	_ "github.com/gomlx/gomlx/backends/simplego"
 )
+
+// CPU is fairclip's own CPU backend (package backend/cpu: GoMLX graphs on fairclip's
+// SIMD kernels).
+const CPU = "cpu"
 
 // DefaultGo is the pure-Go backend configuration fairclip uses unless told otherwise.
 // Ops run sequentially inside one execution: the parallel op executor deadlocked on
@@ -27,6 +33,7 @@ const EnvVar = "GOMLX_BACKEND"
 //
 //	""  or "go"          -> DefaultGo
 //	"go:OPTIONS"         -> as given
+//	"cpu"                -> CPU
 //	"xla:/abs/plugin.so" -> as given (the path must be absolute)
 func Normalize(spec string) (string, error) {
 	spec = strings.TrimSpace(spec)
@@ -35,6 +42,8 @@ func Normalize(spec string) (string, error) {
 		return DefaultGo, nil
 	case strings.HasPrefix(spec, "go:"):
 		return spec, nil
+	case spec == CPU:
+		return CPU, nil
 	case spec == "xla" || strings.HasPrefix(spec, "xla:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(spec, "xla"), ":")
 		plugin := strings.SplitN(path, ",", 2)[0]
@@ -46,7 +55,7 @@ func Normalize(spec string) (string, error) {
 		}
 		return spec, nil
 	default:
-		return "", fmt.Errorf("backend %q: unknown; use \"go\" or \"xla:/abs/path/plugin.so\"", spec)
+		return "", fmt.Errorf("backend %q: unknown; use \"cpu\", \"go\" or \"xla:/abs/path/plugin.so\"", spec)
 	}
 }
 
