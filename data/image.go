@@ -8,6 +8,7 @@ import (
 	"image/color"
 	_ "image/jpeg" // registers JPEG with image.Decode
 	_ "image/png"  // registers PNG with image.Decode
+	"io"
 	"os"
 
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
@@ -87,6 +88,11 @@ func decodeFile(path string) (*RGB, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return decodeSeeker(f)
+}
+
+// decodeSeeker decodes a JPEG, PNG or WebP read from f, header first.
+func decodeSeeker(f io.ReadSeeker) (*RGB, error) {
 	r := bufio.NewReader(f)
 	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
