@@ -22,6 +22,7 @@ type Encoder struct {
 	prep    data.PreprocessOptions
 	workers int
 	batch   int
+	grid    int // pooled patch-token grid (features.tokens patches:grid²; 0: none)
 
 	mu    sync.Mutex
 	model *clip.Model
@@ -44,12 +45,13 @@ func NewEncoder(s *Setup) (*Encoder, error) {
 	if batch <= 0 {
 		batch = defaultBatch
 	}
-	m, err := clip.NewModel(b, bb.Weights, clip.ModelOptions{BatchSize: batch})
+	grid := tokenGrid(s.Tokens())
+	m, err := clip.NewModel(b, bb.Weights, clip.ModelOptions{BatchSize: batch, PatchGrid: grid})
 	if err != nil {
 		return nil, err
 	}
 	return &Encoder{ID: bb.ID, arch: bb.Weights.Arch, prep: s.prepFor(bb.Weights.Arch.Resolution),
-		workers: s.Opts.Workers, batch: batch, model: m}, nil
+		workers: s.Opts.Workers, batch: batch, grid: grid, model: m}, nil
 }
 
 // Dim is the embedding size.
@@ -96,16 +98,23 @@ func (e *Encoder) pixels(t *Target, i int, views []int) ([]float32, error) {
 
 // embed runs the encoder on n preprocessed images.
 func (e *Encoder) embed(pixels []float32, n int) ([]float32, error) {
+	emb, _, err := e.embedTokens(pixels, n)
+	return emb, err
+}
+
+// embedTokens runs the encoder on n preprocessed images and returns the embeddings
+// and, when the encoder keeps patch tokens, the pooled tokens (n x Tokens x Dim).
+func (e *Encoder) embedTokens(pixels []float32, n int) (emb, tokens []float32, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.model == nil {
-		return nil, fmt.Errorf("encoder closed")
+		return nil, nil, fmt.Errorf("encoder closed")
 	}
 	res, err := e.model.Embed(pixels, n)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return res.Embedding, nil
+	return res.Embedding, res.Tokens, nil
 }
 
 // loader starts decoding batches of sample numbers of t, each sample's views given by

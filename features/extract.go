@@ -21,6 +21,9 @@ type ExtractOptions struct {
 	Rebuild bool
 	// DType is "float32" (default) or "float16".
 	DType string
+	// TokensDType is the patch tokens' dtype (features.tokens patches:K): "float16"
+	// (default) or "float32".
+	TokensDType string
 	// ShardSize is the number of samples per shard (0: 4096).
 	ShardSize int
 	// Version is fairclip's version, written to meta.json.
@@ -151,6 +154,7 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 	begin := time.Now()
 	cfg := setup.Config
 	spec := Spec{Key: t.Key, Views: t.Views, ClipDim: enc.Dim(), DType: opts.DType, ShardSize: opts.ShardSize, Version: opts.Version,
+		Tokens: setup.Tokens(), TokensDType: opts.TokensDType,
 		Config: extractConfig{Weights: setup.WeightsSpec, Preprocess: enc.prep, Seed: cfg.Seed, UseDataAugmentation: cfg.Dataset.UseDataAugmentation,
 			Views: t.Views, FairnessRoot: cfg.Dataset.FairnessRoot, OnBadImage: cfg.Dataset.OnBadImage, SkipUnknown: cfg.Dataset.SkipUnknownAttributes}}
 	for i, s := range t.Samples {
@@ -208,7 +212,7 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 	}
 	defer ld.Close()
 	d, k := m.ClipDim, m.Views
-	var rows []float32
+	var rows, toks []float32 // one shard's embeddings and pooled patch tokens
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -217,6 +221,7 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 		start, count := w.ShardRange(s)
 		if rows == nil {
 			rows = make([]float32, count*k*d)
+			toks = make([]float32, count*k*m.Tokens*d)
 		}
 		lb, err := ld.Next()
 		if err != nil {
@@ -227,12 +232,15 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 			for _, v := range lb.Values {
 				px = append(px, v...)
 			}
-			emb, err := enc.embed(px, len(lb.Indices)*k)
+			emb, tok, err := enc.embedTokens(px, len(lb.Indices)*k)
 			if err != nil {
 				return sum, fmt.Errorf("%s: %w", t.Name(), err)
 			}
 			for j, i := range lb.Indices {
 				copy(rows[(i-start)*k*d:(i-start+1)*k*d], emb[j*k*d:(j+1)*k*d])
+				if kt := k * m.Tokens * d; kt > 0 {
+					copy(toks[(i-start)*kt:(i-start+1)*kt], tok[j*kt:(j+1)*kt])
+				}
 			}
 		}
 		done += len(batches[b])
@@ -241,6 +249,11 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 			opts.Progress(Progress{Target: t.Name(), Done: done, Total: m.N, Images: sum.Images, Elapsed: time.Since(begin)})
 		}
 		if b+1 == len(batches) || shardOf[b+1] != s {
+			if m.Tokens > 0 {
+				if err := w.WriteTokens(s, toks); err != nil {
+					return sum, err
+				}
+			}
 			if err := w.WriteShard(s, rows, nil, bad); err != nil {
 				return sum, err
 			}

@@ -21,13 +21,21 @@ type Key struct {
 	Dataset    string `json:"dataset"`
 	Split      string `json:"split"`
 	Samples    string `json:"samples"` // hash of the ordered sample list
+	// Tokens is what the store keeps besides the pooled embedding: "" (the class
+	// token only, features.tokens: cls) or "patches:K". Empty, it is left out of the
+	// hash, so single-token stores keep their keys.
+	Tokens string `json:"tokens,omitempty"`
 }
 
 func (k Key) parts() map[string]string {
-	return map[string]string{
+	p := map[string]string{
 		"backbone": k.Backbone, "preprocess": k.Preprocess, "stage1": k.Stage1,
 		"augment": k.Augment, "dataset": k.Dataset, "split": k.Split, "samples": k.Samples,
 	}
+	if k.Tokens != "" {
+		p["tokens"] = k.Tokens
+	}
+	return p
 }
 
 // Hash is the store's directory name: 16 hex digits of sha256 over the parts.
@@ -49,7 +57,7 @@ func (k Key) Hash() string {
 func (k Key) Diff(other Key) []string {
 	a, b := k.parts(), other.parts()
 	var out []string
-	for _, n := range []string{"backbone", "preprocess", "stage1", "augment", "dataset", "split", "samples"} {
+	for _, n := range []string{"backbone", "preprocess", "stage1", "augment", "dataset", "split", "samples", "tokens"} {
 		if a[n] != b[n] {
 			out = append(out, fmt.Sprintf("%s: %q -> %q", n, a[n], b[n]))
 		}

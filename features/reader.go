@@ -17,6 +17,7 @@ type Reader struct {
 	meta   *Meta
 	clip   [][]byte // per shard
 	stage1 [][]byte
+	tokens [][]byte // pooled patch tokens (Meta.Tokens > 0)
 }
 
 // Open opens the store in dir and checks that it was built for want (a *MismatchError
@@ -63,6 +64,10 @@ func OpenAny(dir string) (*Reader, error) {
 			r.stage1 = append(r.stage1, b)
 		}
 	}
+	if err := r.mapTokens(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -91,12 +96,12 @@ func mapFile(path string, size int) ([]byte, error) {
 
 // Close unmaps the shard files.
 func (r *Reader) Close() error {
-	for _, b := range append(r.clip, r.stage1...) {
+	for _, b := range append(append(r.clip, r.stage1...), r.tokens...) {
 		if b != nil {
 			syscall.Munmap(b)
 		}
 	}
-	r.clip, r.stage1 = nil, nil
+	r.clip, r.stage1, r.tokens = nil, nil, nil
 	return nil
 }
 
@@ -222,6 +227,11 @@ func verify(dir string, res *VerifyResult) error {
 				return err
 			}
 		}
+		if m.Tokens > 0 {
+			if err := check(shardFile(dir, "tokens", sh.Index), sh.TokensSHA256); err != nil {
+				return err
+			}
+		}
 	}
 	return verifyStage1(dir, m, res, check)
 }
@@ -236,12 +246,16 @@ type Info struct {
 	ClipDim   int          `json:"clip_dim"`
 	Stage1Dim int          `json:"stage1_dim"`
 	DType     string       `json:"dtype"`
-	Shards    int          `json:"shards"`
-	Complete  bool         `json:"complete"`
-	Bytes     int64        `json:"bytes"`
-	Bad       int          `json:"bad_samples"`
-	Key       Key          `json:"key"`
-	Labels    [2]int       `json:"labels"` // real, fake
+	// Tokens is the number of pooled patch tokens per sample and view (0: the class
+	// token's embedding alone), stored as TokensDType.
+	Tokens      int    `json:"tokens"`
+	TokensDType string `json:"tokens_dtype,omitempty"`
+	Shards      int    `json:"shards"`
+	Complete    bool   `json:"complete"`
+	Bytes       int64  `json:"bytes"`
+	Bad         int    `json:"bad_samples"`
+	Key         Key    `json:"key"`
+	Labels      [2]int `json:"labels"` // real, fake
 	// Subgroups counts samples per subgroup 0..7; index 8 counts unknown (-1).
 	Subgroups       [9]int      `json:"subgroups"`
 	BadSamples      []BadSample `json:"bad_sample_list"`
@@ -256,7 +270,7 @@ func Describe(dir string) (Info, error) {
 		return Info{}, err
 	}
 	inf := Info{Dir: dir, N: m.N, Views: m.Views, ClipDim: m.ClipDim, Stage1Dim: m.Stage1Dim, DType: m.DType,
-		Shards: len(m.Shards), Complete: m.Complete, Bad: len(m.Bad), Key: m.Key,
+		Shards: len(m.Shards), Complete: m.Complete, Bad: len(m.Bad), Key: m.Key, Tokens: m.Tokens, TokensDType: m.TokensDType,
 		BadSamples: m.Bad, Created: m.Created, FairclipVersion: m.FairclipVersion}
 	for _, s := range m.Samples {
 		if s.Label == 0 || s.Label == 1 {

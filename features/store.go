@@ -46,6 +46,7 @@ type Shard struct {
 	Count        int    `json:"count"`
 	ClipSHA256   string `json:"clip_sha256"`
 	Stage1SHA256 string `json:"stage1_sha256,omitempty"`
+	TokensSHA256 string `json:"tokens_sha256,omitempty"` // pooled patch tokens (Meta.Tokens > 0)
 }
 
 // Meta is a store's meta.json.
@@ -66,6 +67,10 @@ type Meta struct {
 	Config          any         `json:"config,omitempty"` // the config subset that produced it
 	Samples         []Sample    `json:"samples"`
 	Bad             []BadSample `json:"bad_samples"`
+	// Tokens is the number of pooled patch tokens stored per sample and view
+	// (features.tokens patches:K; 0: none), in tokens-NNNNN.bin shards of TokensDType.
+	Tokens      int    `json:"tokens,omitempty"`
+	TokensDType string `json:"tokens_dtype,omitempty"`
 }
 
 func (m *Meta) numShards() int { return (m.N + m.ShardSize - 1) / m.ShardSize }
@@ -121,23 +126,26 @@ func writeMetaFile(dir string, v any) error {
 
 // Spec describes a store to create.
 type Spec struct {
-	Key       Key
-	Samples   []Sample
-	Views     int
-	ClipDim   int
-	Stage1Dim int
-	DType     string // "float32" (default) or "float16"
-	ShardSize int    // samples per shard (default 4096)
-	Version   string // fairclip version
-	Config    any
+	Key         Key
+	Samples     []Sample
+	Views       int
+	ClipDim     int
+	Stage1Dim   int
+	DType       string // "float32" (default) or "float16"
+	ShardSize   int    // samples per shard (default 4096)
+	Version     string // fairclip version
+	Config      any
+	Tokens      int    // pooled patch tokens per sample and view (0: none)
+	TokensDType string // "float16" (default) or "float32"
 }
 
 // Writer fills a store shard by shard; each shard is written atomically and recorded in
 // meta.json, so an interrupted extraction resumes at the first missing shard.
 type Writer struct {
-	dir  string
-	meta *Meta
-	done map[int]bool
+	dir    string
+	meta   *Meta
+	done   map[int]bool
+	tokens map[int]string // sha256 of token shards written by WriteTokens, by shard
 }
 
 // Create opens dir for writing. An existing store with the same key is resumed; one with
@@ -182,6 +190,7 @@ func Create(dir string, spec Spec) (*Writer, error) {
 	m := &Meta{Format: FormatVersion, Key: spec.Key, KeyHash: spec.Key.Hash(), N: len(spec.Samples), Views: spec.Views,
 		ClipDim: spec.ClipDim, Stage1Dim: spec.Stage1Dim, DType: spec.DType, ShardSize: spec.ShardSize,
 		Created: time.Now().UTC(), FairclipVersion: spec.Version, Config: spec.Config, Samples: spec.Samples, Bad: []BadSample{}}
+	m.Tokens, m.TokensDType = spec.Tokens, spec.tokensDType()
 	if err := writeMeta(dir, m); err != nil {
 		return nil, err
 	}
@@ -253,6 +262,11 @@ func (w *Writer) WriteShard(i int, clip, stage1 []float32, bad []BadSample) erro
 		}
 	}
 	sh := Shard{Index: i, Start: start, Count: count}
+	if m.Tokens > 0 {
+		if sh.TokensSHA256 = w.tokens[i]; sh.TokensSHA256 == "" {
+			return fmt.Errorf("feature store %s shard %d: patch tokens not written (WriteTokens first)", w.dir, i)
+		}
+	}
 	err := atomicfile.Write(shardFile(w.dir, "clip", i), 0o644, func(f io.Writer) error {
 		var err error
 		sh.ClipSHA256, err = encode(f, clip, m.DType)

@@ -201,7 +201,7 @@ func (s *Setup) Target(split, dataset string) (*Target, error) {
 		augment = fmt.Sprintf("%s seed=%d views=%d resolution=%d", pipelineVersion, s.Config.Seed, t.Views, s.Config.Dataset.Resolution)
 	}
 	t.Key = Key{Backbone: s.BackboneID, Preprocess: s.preprocessID(), Augment: augment,
-		Dataset: dataset, Split: split, Samples: SamplesHash(t.IDs)}
+		Dataset: dataset, Split: split, Samples: SamplesHash(t.IDs), Tokens: s.tokensKey()}
 	t.Dir = filepath.Join(s.Root, t.Key.Hash())
 	return t, nil
 }

@@ -74,6 +74,11 @@ func writeInfo(w io.Writer, inf features.Info) error {
 		fmt.Fprintf(w, ", stage1 %d", inf.Stage1Dim)
 	}
 	fmt.Fprintf(w, " x %s, %d shards, %.1f MB on disk\n", inf.DType, inf.Shards, float64(inf.Bytes)/1e6)
+	if inf.Tokens > 0 {
+		fmt.Fprintf(w, "tokens     %d pooled patch tokens x %d x %s per sample and view (%s)\n", inf.Tokens, inf.ClipDim, inf.TokensDType, inf.Key.Tokens)
+	} else {
+		fmt.Fprintf(w, "tokens     cls (the pooled embedding only)\n")
+	}
 	k := inf.Key
 	fmt.Fprintf(w, "key        dataset %s, split %s\n", k.Dataset, k.Split)
 	fmt.Fprintf(w, "  backbone   %s\n  preprocess %s\n  augment    %s\n  stage1     %q\n  samples    %s\n", k.Backbone, k.Preprocess, k.Augment, k.Stage1, k.Samples)
