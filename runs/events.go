@@ -117,6 +117,10 @@ type EpochEvent struct {
 	Gate                      Gate    `json:"gate"`
 	// CrossAttentionShare is the mean of 1-g: the cross-attention branch's weight.
 	CrossAttentionShare float64 `json:"cross_attention_share" check:"fraction"`
+	// AttentionEntropy is, per attention head, the mean over validation samples of the
+	// entropy (nats) of the head's attention weights over its keys (ln(K+1) uniform, 0
+	// on one key). Only under model.fusion_keys: tokens; absent with one key.
+	AttentionEntropy []float64 `json:"attention_entropy,omitempty" check:"nonneg"`
 	// Degenerate is true when every validation prediction is one class.
 	Degenerate bool    `json:"degenerate"`
 	Seconds    float64 `json:"seconds" check:"nonneg"`

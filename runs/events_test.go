@@ -370,3 +370,34 @@ func TestValidateLog(t *testing.T) {
 		t.Errorf("ValidateLog after a bad line = %v, want an error naming %s", err, bad)
 	}
 }
+
+// TestOptionalFieldOmitted: an optional field (omitempty) is left out when empty and
+// accepted when missing; present, it is written and checked.
+func TestOptionalFieldOmitted(t *testing.T) {
+	ev := EpochEvent{Epoch: 1}
+	b, err := encodeEvent(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "attention_entropy") {
+		t.Errorf("empty optional field written: %s", b)
+	}
+	if err := ValidateEvent(b); err != nil {
+		t.Errorf("event without the optional field rejected: %v", err)
+	}
+	ev.AttentionEntropy = []float64{0.5, 1.25}
+	if b, err = encodeEvent(ev); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"attention_entropy":[0.5,1.25]`) {
+		t.Errorf("optional field not written: %s", b)
+	}
+	if err := ValidateEvent(b); err != nil {
+		t.Error(err)
+	}
+	ev.AttentionEntropy = []float64{-1}
+	b, _ = encodeEvent(ev)
+	if err := ValidateEvent(b); err == nil {
+		t.Error("a negative entropy passed the check")
+	}
+}

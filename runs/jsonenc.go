@@ -35,6 +35,13 @@ func encodeEvent(ev Event) ([]byte, error) {
 	return b, nil
 }
 
+// omitEmpty reports whether the field is optional (json tag ",omitempty"): left out
+// when zero, and allowed to be missing.
+func omitEmpty(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return strings.Contains(opts, "omitempty")
+}
+
 // jsonName returns the field's JSON key, or "" to skip it.
 func jsonName(f reflect.StructField) string {
 	if !f.IsExported() {
@@ -67,7 +74,7 @@ func appendJSON(b []byte, v reflect.Value) ([]byte, error) {
 		first := true
 		for i := 0; i < v.NumField(); i++ {
 			name := jsonName(v.Type().Field(i))
-			if name == "" {
+			if name == "" || (omitEmpty(v.Type().Field(i)) && v.Field(i).IsZero()) {
 				continue
 			}
 			if !first {

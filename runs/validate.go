@@ -78,6 +78,9 @@ func validateObject(obj map[string]json.RawMessage, t reflect.Type, prefix strin
 		}
 		known[name] = true
 		raw, ok := obj[name]
+		if !ok && omitEmpty(f) {
+			continue
+		}
 		if !ok {
 			errs = append(errs, fmt.Errorf("missing field %q", prefix+name))
 			continue
