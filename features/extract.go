@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/fairclip/fairclip/config"
@@ -37,6 +38,14 @@ type ExtractOptions struct {
 	AfterShard func(t *Target, shard int)
 	// AfterStage1Shard, when set, is called after each Stage 1 shard is written.
 	AfterStage1Shard func(t *Target, shard int)
+	// Shard, when N > 0, extracts only the store shards AssignShards gives task K of N,
+	// as one of N processes filling the same stores (CreateShared); the process that
+	// writes the last shard of a store completes it. Stage 1 outputs are left to
+	// Finalize.
+	Shard ShardSpec
+	// Finalize encodes nothing: it completes stores whose shards are all written
+	// (failing when some are missing) and adds the Stage 1 outputs.
+	Finalize bool
 }
 
 // Progress is the state of one store's extraction.
@@ -117,8 +126,37 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 		}
 		return extractStage1(ctx, s1, t, opts, sum)
 	}
+	sharded := opts.Shard.N > 0
+	if sharded && opts.Rebuild {
+		return nil, badInput(fmt.Errorf("--rebuild with --shard %s: remove the stores once before starting the tasks", opts.Shard))
+	}
+	if sharded && opts.Finalize {
+		return nil, badInput(errors.New("--finalize runs once, without --shard"))
+	}
+	var plan [][]int
+	if sharded {
+		plan = AssignShards(targets, opts.ShardSize, opts.Shard.N)
+	}
 	var out []Summary
-	for _, t := range targets {
+	for ti, t := range targets {
+		var mine func(int) bool
+		if sharded {
+			mine = func(s int) bool { return plan[ti][s] == opts.Shard.K }
+			if !slices.Contains(plan[ti], opts.Shard.K) {
+				continue
+			}
+		}
+		if opts.Finalize {
+			sum, err := finalizeOne(t, opts)
+			if err == nil {
+				err = withStage1(t, &sum)
+			}
+			out = append(out, sum)
+			if err != nil {
+				return out, err
+			}
+			continue
+		}
 		if opts.Rebuild {
 			if err := os.RemoveAll(t.Dir); err != nil {
 				return out, fmt.Errorf("rebuild %s: %w", t.Dir, err)
@@ -126,6 +164,10 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 		} else if m, err := ReadMeta(t.Dir); err == nil && m.Complete && len(m.Key.Diff(t.Key)) == 0 {
 			fmt.Fprintf(opts.Log, "%s: up to date in %s (%d samples x %d views)\n", t.Name(), t.Dir, m.N, m.Views)
 			sum := Summary{Target: t.Name(), Dir: t.Dir, N: m.N, Views: m.Views, Dim: m.ClipDim, Bad: len(m.Bad), ShardsReused: len(m.Shards)}
+			if sharded {
+				out = append(out, sum)
+				continue
+			}
 			err := withStage1(t, &sum)
 			out = append(out, sum)
 			if err != nil {
@@ -138,8 +180,8 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 				return out, err
 			}
 		}
-		sum, err := extractOne(ctx, setup, enc, t, opts)
-		if err == nil {
+		sum, err := extractOne(ctx, setup, enc, t, opts, mine)
+		if err == nil && !sharded {
 			err = withStage1(t, &sum)
 		}
 		out = append(out, sum)
@@ -150,7 +192,8 @@ func Extract(ctx context.Context, cfg config.Config, opts ExtractOptions) ([]Sum
 	return out, nil
 }
 
-func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts ExtractOptions) (Summary, error) {
+// extractOne writes the pending shards of t for which mine is true (nil: all).
+func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts ExtractOptions, mine func(int) bool) (Summary, error) {
 	begin := time.Now()
 	cfg := setup.Config
 	spec := Spec{Key: t.Key, Views: t.Views, ClipDim: enc.Dim(), DType: opts.DType, ShardSize: opts.ShardSize, Version: opts.Version,
@@ -160,7 +203,11 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 	for i, s := range t.Samples {
 		spec.Samples = append(spec.Samples, Sample{ID: t.IDs[i], Label: s.Label, Subgroup: s.Subgroup, Video: s.Video})
 	}
-	w, err := Create(t.Dir, spec)
+	create := Create
+	if opts.Shard.N > 0 {
+		create = CreateShared
+	}
+	w, err := create(t.Dir, spec)
 	var mm *MismatchError
 	if errors.As(err, &mm) {
 		return Summary{Target: t.Name(), Dir: t.Dir}, badInput(fmt.Errorf("%s: %w (pass --rebuild to replace it)", t.Name(), err))
@@ -171,6 +218,9 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 	m := w.Meta()
 	sum := Summary{Target: t.Name(), Dir: t.Dir, N: m.N, Views: m.Views, Dim: m.ClipDim, ShardsReused: len(m.Shards)}
 	pending := w.Pending()
+	if mine != nil {
+		pending = slices.DeleteFunc(pending, func(s int) bool { return !mine(s) })
+	}
 	if sum.ShardsReused > 0 && len(pending) > 0 {
 		fmt.Fprintf(opts.Log, "%s: resuming in %s at shard %d (%d of %d written)\n", t.Name(), t.Dir, pending[0], len(m.Shards), len(m.Shards)+len(pending))
 	}
@@ -264,11 +314,48 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 			}
 		}
 	}
-	if err := w.Finish(); err != nil {
+	if opts.Shard.N > 0 {
+		complete, err := w.TryFinish()
+		if err != nil {
+			return sum, err
+		}
+		sum.Seconds = time.Since(begin).Seconds()
+		if !complete {
+			fmt.Fprintf(opts.Log, "%s: shards of task %s written in %s (%d shards, %d images); other tasks complete the store\n", t.Name(), opts.Shard, t.Dir, sum.ShardsWritten, sum.Images)
+			return sum, nil
+		}
+	} else if err := w.Finish(); err != nil {
 		return sum, err
 	}
 	sum.Bad = len(w.Meta().Bad)
 	sum.Seconds = time.Since(begin).Seconds()
 	fmt.Fprintf(opts.Log, "%s: %d samples x %d views (dim %d) in %s; %d bad samples skipped\n", t.Name(), m.N, k, d, t.Dir, sum.Bad)
+	return sum, nil
+}
+
+// finalizeOne completes t's store from the shards the tasks recorded.
+func finalizeOne(t *Target, opts ExtractOptions) (Summary, error) {
+	sum := Summary{Target: t.Name(), Dir: t.Dir}
+	m, err := ReadMeta(t.Dir)
+	if err != nil {
+		return sum, fmt.Errorf("%s: no task has started this store: %w", t.Name(), err)
+	}
+	if diffs := m.Key.Diff(t.Key); len(diffs) > 0 {
+		return sum, badInput(fmt.Errorf("%s: %w (pass --rebuild to replace it)", t.Name(), &MismatchError{Dir: t.Dir, Diffs: diffs}))
+	}
+	if !m.Complete {
+		spec := Spec{Key: m.Key, Samples: m.Samples, Views: m.Views, ClipDim: m.ClipDim, Stage1Dim: m.Stage1Dim, DType: m.DType,
+			ShardSize: m.ShardSize, Version: m.FairclipVersion, Config: m.Config, Tokens: m.Tokens, TokensDType: m.TokensDType}
+		w, err := Create(t.Dir, spec)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", t.Name(), err)
+		}
+		if err := w.Finish(); err != nil {
+			return sum, fmt.Errorf("%s: %w: run the missing shard tasks again (or the same command without --finalize)", t.Name(), err)
+		}
+		m = w.Meta()
+		fmt.Fprintf(opts.Log, "%s: complete in %s (%d shards)\n", t.Name(), t.Dir, len(m.Shards))
+	}
+	sum.N, sum.Views, sum.Dim, sum.Bad, sum.ShardsReused = m.N, m.Views, m.ClipDim, len(m.Bad), len(m.Shards)
 	return sum, nil
 }

@@ -146,11 +146,14 @@ type Writer struct {
 	meta   *Meta
 	done   map[int]bool
 	tokens map[int]string // sha256 of token shards written by WriteTokens, by shard
+	shared bool           // shards recorded in parts/, not meta.json (CreateShared)
 }
 
 // Create opens dir for writing. An existing store with the same key is resumed; one with
 // another key is a *MismatchError (remove it to rebuild).
-func Create(dir string, spec Spec) (*Writer, error) {
+func Create(dir string, spec Spec) (*Writer, error) { return create(dir, spec, false) }
+
+func create(dir string, spec Spec, shared bool) (*Writer, error) {
 	if spec.DType == "" {
 		spec.DType = "float32"
 	}
@@ -176,11 +179,11 @@ func Create(dir string, spec Spec) (*Writer, error) {
 			return nil, &MismatchError{Dir: dir, Diffs: []string{fmt.Sprintf("layout: views %d dims %d/%d %s shard %d -> views %d dims %d/%d %s shard %d",
 				old.Views, old.ClipDim, old.Stage1Dim, old.DType, old.ShardSize, spec.Views, spec.ClipDim, spec.Stage1Dim, spec.DType, spec.ShardSize)}}
 		}
-		w := &Writer{dir: dir, meta: old, done: map[int]bool{}}
+		w := &Writer{dir: dir, meta: old, done: map[int]bool{}, shared: shared}
 		for _, s := range old.Shards {
 			w.done[s.Index] = true
 		}
-		return w, nil
+		return w, w.loadParts()
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -191,10 +194,17 @@ func Create(dir string, spec Spec) (*Writer, error) {
 		ClipDim: spec.ClipDim, Stage1Dim: spec.Stage1Dim, DType: spec.DType, ShardSize: spec.ShardSize,
 		Created: time.Now().UTC(), FairclipVersion: spec.Version, Config: spec.Config, Samples: spec.Samples, Bad: []BadSample{}}
 	m.Tokens, m.TokensDType = spec.Tokens, spec.tokensDType()
-	if err := writeMeta(dir, m); err != nil {
+	if shared {
+		// Every process of a sharded extraction tries; the first one's meta.json stays.
+		if created, err := createMeta(dir, m); err != nil {
+			return nil, err
+		} else if !created {
+			return create(dir, spec, shared)
+		}
+	} else if err := writeMeta(dir, m); err != nil {
 		return nil, err
 	}
-	return &Writer{dir: dir, meta: m, done: map[int]bool{}}, nil
+	return &Writer{dir: dir, meta: m, done: map[int]bool{}, shared: shared}, nil
 }
 
 // Meta returns the store's metadata as written so far.
@@ -285,20 +295,36 @@ func (w *Writer) WriteShard(i int, clip, stage1 []float32, bad []BadSample) erro
 			return err
 		}
 	}
+	w.record(sh, bad)
+	if w.shared {
+		return w.writeRecord(sh, bad)
+	}
+	return writeMeta(w.dir, m)
+}
+
+// record adds a written shard to the metadata.
+func (w *Writer) record(sh Shard, bad []BadSample) {
+	m := w.meta
 	m.Shards = append(m.Shards, sh)
 	sort.Slice(m.Shards, func(a, b int) bool { return m.Shards[a].Index < m.Shards[b].Index })
 	m.Bad = append(m.Bad, bad...)
-	w.done[i] = true
-	return writeMeta(w.dir, m)
+	w.done[sh.Index] = true
 }
 
 // Finish marks the store complete; it fails while shards are missing.
 func (w *Writer) Finish() error {
+	if err := w.loadParts(); err != nil {
+		return err
+	}
 	if p := w.Pending(); len(p) > 0 {
 		return fmt.Errorf("feature store %s: %d shards missing (first %d)", w.dir, len(p), p[0])
 	}
 	w.meta.Complete = true
-	return writeMeta(w.dir, w.meta)
+	sortBad(w.meta)
+	if err := writeMeta(w.dir, w.meta); err != nil {
+		return err
+	}
+	return w.removeParts()
 }
 
 // float32ToHalf converts to IEEE 754 binary16 with round-to-nearest-even (the same
