@@ -35,7 +35,7 @@ func (e *Engine) run(g *gemm, threads int) {
 			simpleGemm(g, tk)
 			return
 		}
-		buf := e.getBuf()
+		buf := e.getBuf(min(e.mc, tk.i1-tk.i0), min(e.kc, g.k), min(e.nc, tk.j1-tk.j0))
 		e.macro(g, tk, buf)
 		bufs.Put(buf)
 	}
@@ -52,16 +52,17 @@ type packBuf struct {
 
 var bufs sync.Pool
 
-func (e *Engine) getBuf() *packBuf {
+// getBuf returns a buffer for mc×kc blocks of A and kc×nc blocks of B; buffers only
+// grow, so a goroutine doing large products reuses its panels.
+func (e *Engine) getBuf(mc, kc, nc int) *packBuf {
 	buf, _ := bufs.Get().(*packBuf)
 	if buf == nil {
 		buf = new(packBuf)
 	}
-	mr, nr := e.kern.mr, e.kern.nr
-	if n := roundUp(e.mc, mr) * e.kc; len(buf.a) < n {
+	if n := roundUp(mc, e.kern.mr) * kc; len(buf.a) < n {
 		buf.a = make([]float32, n)
 	}
-	if n := roundUp(e.nc, nr) * e.kc; len(buf.b) < n {
+	if n := roundUp(nc, e.kern.nr) * kc; len(buf.b) < n {
 		buf.b = make([]float32, n)
 	}
 	return buf
