@@ -25,6 +25,7 @@ func newExtractCmd() *cobra.Command {
 		cfgPath, splits string
 		sets            []string
 		opts            features.ExtractOptions
+		shards          extractShardFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "extract --config FILE [--set k=v]... [--splits train,val,test] [--views K] [--batch N] [--weights FILE]",
@@ -54,6 +55,11 @@ func newExtractCmd() *cobra.Command {
 			opts.Progress = extractProgress(cmd.ErrOrStderr())
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if asTasks, err := shards.apply(&opts); err != nil {
+				return err
+			} else if asTasks {
+				return runExtractTasks(ctx, cmd, cfg, opts, &shards)
+			}
 			sums, err := features.Extract(ctx, cfg, opts)
 			if opts.Progress != nil {
 				opts.Progress(features.Progress{}) // finish the last bar
@@ -88,6 +94,7 @@ func newExtractCmd() *cobra.Command {
 	f.StringVar(&opts.DType, "dtype", "float32", "stored value type: float32 or float16")
 	f.StringVar(&opts.TokensDType, "tokens-dtype", features.DefaultTokensDType, "pooled patch tokens' value type (features.tokens: patches:K): float16 or float32")
 	f.BoolVar(&opts.Rebuild, "rebuild", false, "delete an existing store of the same key and extract it again")
+	shards.register(f, &opts)
 	return cmd
 }
 
