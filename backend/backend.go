@@ -86,3 +86,8 @@ func New(spec string) (b backends.Backend, err error) {
 	}
 	return b, nil
 }
+
+// Builtin lists the backends built into every fairclip binary, for tests that must hold
+// on each of them (the PyTorch parity tests): fairclip's CPU backend and GoMLX's
+// pure-Go one. XLA needs a plugin file and is not included.
+func Builtin() []string { return []string{CPU, DefaultGo} }

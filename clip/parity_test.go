@@ -42,8 +42,14 @@ func assertClose(t *testing.T, what string, got []float32, want safetensors.Tens
 // TestParityWithPyTorch runs the tiny ViT from every weight file and compares each layer's
 // residual stream, the pooled output and the embedding with PyTorch's (gen.py).
 func TestParityWithPyTorch(t *testing.T) {
+	for _, spec := range backend.Builtin() {
+		t.Run(spec, func(t *testing.T) { parityWithPyTorch(t, spec) })
+	}
+}
+
+func parityWithPyTorch(t *testing.T, spec string) {
 	exp := readExpected(t)
-	b, err := backend.New("")
+	b, err := backend.New(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +103,14 @@ func TestParityWithPyTorch(t *testing.T) {
 
 // TestBatchSizesAgree checks that one batch of 2 and two batches of 1 give the same output.
 func TestBatchSizesAgree(t *testing.T) {
+	for _, spec := range backend.Builtin() {
+		t.Run(spec, func(t *testing.T) { batchSizesAgree(t, spec) })
+	}
+}
+
+func batchSizesAgree(t *testing.T, spec string) {
 	exp := readExpected(t)
-	b, err := backend.New("")
+	b, err := backend.New(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,12 +12,18 @@ import (
 // PyTorch's (testdata/gen/patches.py: ln_post, projection, adaptive_avg_pool2d) for
 // grids 1 to 4 over its 4 x 4 patches (3 does not divide 4: overlapping cells).
 func TestPatchTokensParity(t *testing.T) {
+	for _, spec := range backend.Builtin() {
+		t.Run(spec, func(t *testing.T) { patchTokensParity(t, spec) })
+	}
+}
+
+func patchTokensParity(t *testing.T, spec string) {
 	exp := readExpected(t)
 	want, err := safetensors.ReadFile("testdata/patches.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := backend.New("")
+	b, err := backend.New(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,10 +226,10 @@ func validate(c Config, tree *node) error {
 }
 
 // checkBackend checks the backend spec's form (package backend checks the rest
-// when the backend is created): "", "go", "go:OPTIONS" or "xla:/abs/plugin.so".
+// when the backend is created): "", "cpu", "go", "go:OPTIONS" or "xla:/abs/plugin.so".
 func checkBackend(spec string) string {
 	switch {
-	case spec == "" || spec == "go" || strings.HasPrefix(spec, "go:"):
+	case spec == "" || spec == "cpu" || spec == "go" || strings.HasPrefix(spec, "go:"):
 		return ""
 	case strings.HasPrefix(spec, "xla:"):
 		plugin := strings.SplitN(strings.TrimPrefix(spec, "xla:"), ",", 2)[0]
@@ -238,7 +238,7 @@ func checkBackend(spec string) string {
 		}
 		return ""
 	default:
-		return `must be "go" or "xla:/abs/path/plugin.so"`
+		return `must be "cpu", "go" or "xla:/abs/path/plugin.so"`
 	}
 }
 

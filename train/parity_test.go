@@ -17,6 +17,12 @@ import (
 // updated weights must match PyTorch at 1e-5 (relative to each tensor's largest
 // magnitude), with the classification loss alone and with the fairness loss.
 func TestParityWithPyTorch(t *testing.T) {
+	for _, spec := range backend.Builtin() {
+		t.Run(spec, func(t *testing.T) { parityWithPyTorch(t, spec) })
+	}
+}
+
+func parityWithPyTorch(t *testing.T, spec string) {
 	init, err := safetensors.ReadFile(filepath.Join("testdata", "parity_init.safetensors"))
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +40,7 @@ func TestParityWithPyTorch(t *testing.T) {
 		groups = append(groups, int(init.Tensors["input.subgroups"].I64[i]))
 	}
 	n, d := len(labels), cfg.Dim
-	be, err := backend.New("")
+	be, err := backend.New(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,7 @@ func TestParityWithPyTorch(t *testing.T) {
 			closeTo(t, "logits0", out.logits, want.Tensors["logits0"].F32)
 			closeTo(t, "gate0", out.gate, want.Tensors["gate0"].F32)
 			rng, _ := rngState(0, 0, 0)
-			z, err := eng.forwardZ(clip, s1, n, rng)
+			z, _, err := eng.forward(clip, s1, n, rng)
 			if err != nil {
 				t.Fatal(err)
 			}

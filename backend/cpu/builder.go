@@ -213,14 +213,16 @@ func (b *Builder) Tanh(x backends.Op) (backends.Op, error)  { return b.unary(bac
 func (b *Builder) Logistic(x backends.Op) (backends.Op, error) {
 	return b.unary(backends.OpTypeLogistic, x)
 }
-func (b *Builder) Erf(x backends.Op) (backends.Op, error)      { return b.unary(backends.OpTypeErf, x) }
-func (b *Builder) Sin(x backends.Op) (backends.Op, error)      { return b.unary(backends.OpTypeSin, x) }
-func (b *Builder) Cos(x backends.Op) (backends.Op, error)      { return b.unary(backends.OpTypeCos, x) }
-func (b *Builder) Floor(x backends.Op) (backends.Op, error)    { return b.unary(backends.OpTypeFloor, x) }
-func (b *Builder) Ceil(x backends.Op) (backends.Op, error)     { return b.unary(backends.OpTypeCeil, x) }
-func (b *Builder) Round(x backends.Op) (backends.Op, error)    { return b.unary(backends.OpTypeRound, x) }
-func (b *Builder) IsNaN(x backends.Op) (backends.Op, error)    { return b.unary(backends.OpTypeIsNaN, x) }
-func (b *Builder) IsFinite(x backends.Op) (backends.Op, error) { return b.unary(backends.OpTypeIsFinite, x) }
+func (b *Builder) Erf(x backends.Op) (backends.Op, error)   { return b.unary(backends.OpTypeErf, x) }
+func (b *Builder) Sin(x backends.Op) (backends.Op, error)   { return b.unary(backends.OpTypeSin, x) }
+func (b *Builder) Cos(x backends.Op) (backends.Op, error)   { return b.unary(backends.OpTypeCos, x) }
+func (b *Builder) Floor(x backends.Op) (backends.Op, error) { return b.unary(backends.OpTypeFloor, x) }
+func (b *Builder) Ceil(x backends.Op) (backends.Op, error)  { return b.unary(backends.OpTypeCeil, x) }
+func (b *Builder) Round(x backends.Op) (backends.Op, error) { return b.unary(backends.OpTypeRound, x) }
+func (b *Builder) IsNaN(x backends.Op) (backends.Op, error) { return b.unary(backends.OpTypeIsNaN, x) }
+func (b *Builder) IsFinite(x backends.Op) (backends.Op, error) {
+	return b.unary(backends.OpTypeIsFinite, x)
+}
 func (b *Builder) LogicalNot(x backends.Op) (backends.Op, error) {
 	return b.unary(backends.OpTypeLogicalNot, x)
 }
@@ -230,14 +232,30 @@ func (b *Builder) BitwiseNot(x backends.Op) (backends.Op, error) {
 
 // Binary ops.
 
-func (b *Builder) Add(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeAdd, l, r) }
-func (b *Builder) Sub(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeSub, l, r) }
-func (b *Builder) Mul(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeMul, l, r) }
-func (b *Builder) Div(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeDiv, l, r) }
-func (b *Builder) Pow(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypePow, l, r) }
-func (b *Builder) Rem(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeRem, l, r) }
-func (b *Builder) Max(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeMax, l, r) }
-func (b *Builder) Min(l, r backends.Op) (backends.Op, error) { return b.binary(backends.OpTypeMin, l, r) }
+func (b *Builder) Add(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeAdd, l, r)
+}
+func (b *Builder) Sub(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeSub, l, r)
+}
+func (b *Builder) Mul(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeMul, l, r)
+}
+func (b *Builder) Div(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeDiv, l, r)
+}
+func (b *Builder) Pow(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypePow, l, r)
+}
+func (b *Builder) Rem(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeRem, l, r)
+}
+func (b *Builder) Max(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeMax, l, r)
+}
+func (b *Builder) Min(l, r backends.Op) (backends.Op, error) {
+	return b.binary(backends.OpTypeMin, l, r)
+}
 func (b *Builder) LogicalAnd(l, r backends.Op) (backends.Op, error) {
 	return b.binary(backends.OpTypeLogicalAnd, l, r)
 }

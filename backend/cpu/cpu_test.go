@@ -7,8 +7,8 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // the reference: GoMLX's own pure-Go backend
-	. "github.com/gomlx/gomlx/pkg/core/graph"     //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -109,7 +109,9 @@ func opCases() []opCase {
 		un("slice", func(x *Node) *Node { return Slice(x, AxisRange(1, 6), AxisRange(2, 30).Stride(3)) }),
 		un("concat", func(x *Node) *Node { return Concatenate([]*Node{x, Neg(x), x}, 1) }),
 		un("convert-int", func(x *Node) *Node { return ConvertDType(ConvertDType(MulScalar(x, 10), dtypes.Int32), dtypes.Float32) }),
-		un("where", func(x *Node) *Node { return Where(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x, MulScalar(x, 0.1)) }),
+		un("where", func(x *Node) *Node {
+			return Where(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x, MulScalar(x, 0.1))
+		}),
 		un("clip", func(x *Node) *Node { return ClipScalar(x, -0.3, 0.4) }),
 		un("pow", func(x *Node) *Node { return Pow(AddScalar(Abs(x), 0.5), x) }),
 		un("min-max", func(x *Node) *Node { return Sub(MaxScalar(x, 0.1), MinScalar(x, -0.2)) }),
