@@ -43,8 +43,10 @@ func newRootCmd() *cobra.Command {
 		newProbeCmd(),
 		newTrainCmd(), newEvalCmd(),
 		newMetricsCmd(),
+		newDetectCmd(),
 		newReportCmd(),
 		newSweepCmd(),
+		newServeCmd(),
 		// Cross-checks against the reference implementation.
 		newSinkhornCmd(), newFairlossCmd(),
 		newVersionCmd(),
