@@ -81,8 +81,10 @@ func Load(runDir string, opts Options) (*Detector, error) {
 		scorer.Close()
 		return nil, fmt.Errorf("run %s: backbone %s gives %d-d embeddings, checkpoint %s expects %d", runDir, enc.ID, enc.Dim(), ckpt, scorer.Dim())
 	}
-	ff, err := newFaceFinder(opts.MinFaceSize)
+	ff, err := newFaceFinder(opts.Cascade, opts.MinFaceSize)
 	if err != nil {
+		enc.Close()
+		scorer.Close()
 		return nil, err
 	}
 	meta := scorer.Meta()

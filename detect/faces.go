@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 
 	pigo "github.com/esimov/pigo/core"
@@ -34,12 +35,31 @@ type faceFinder struct {
 	minSize int
 }
 
-func newFaceFinder(minSize int) (*faceFinder, error) {
-	p, err := pigo.NewPigo().Unpack(facefinderCascade)
+// newFaceFinder unpacks the cascade file at path ("" : the embedded facefinder).
+func newFaceFinder(path string, minSize int) (*faceFinder, error) {
+	b, name := facefinderCascade, "embedded facefinder"
+	if path != "" {
+		var err error
+		if b, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("face cascade: %w", err)
+		}
+		name = path
+	}
+	p, err := unpackCascade(b)
 	if err != nil {
-		return nil, fmt.Errorf("face detector cascade: %w", err)
+		return nil, fmt.Errorf("face cascade %s: %w", name, err)
 	}
 	return &faceFinder{cascade: p, minSize: minSize}, nil
+}
+
+// unpackCascade guards against cascades that make pigo's parser panic.
+func unpackCascade(b []byte) (p *pigo.Pigo, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("not a pico cascade (%v)", r)
+		}
+	}()
+	return pigo.NewPigo().Unpack(b)
 }
 
 // detection is a face found in an image: its box and the detector's quality.

@@ -67,6 +67,9 @@ type Options struct {
 	// MinFaceSize is the smallest face side searched, in pixels (0: 10% of the
 	// shorter image side, at least 20).
 	MinFaceSize int
+	// Cascade is a pico-format face cascade file ("" : the embedded facefinder,
+	// see cascade/NOTICE for its terms).
+	Cascade string
 	// TempDir is the parent of the private temporary folders videos are decoded in
 	// ("" : os.TempDir()). Each folder is removed when its video is done.
 	TempDir string
@@ -199,10 +202,12 @@ func (r FileResult) OK() bool { return r.Error == "" && r.Prob != nil }
 //	model   ModelInfo     the model identity and threshold
 //	results [FileResult]  one per input file, in input order (folders: sorted walk order)
 //	failed  int           number of results with an error
+//	skipped int           files in folders passed over as not media (by extension)
 type Report struct {
 	Model   ModelInfo    `json:"model"`
 	Results []FileResult `json:"results"`
 	Failed  int          `json:"failed"`
+	Skipped int          `json:"skipped"`
 }
 
 // NewReport wraps results with the model identity and counts the failures.
