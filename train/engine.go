@@ -54,7 +54,11 @@ func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, 
 	if e.evalExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
 		b := &model.Builder{Cfg: cfg}
 		o := b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1])
-		return []*graph.Node{o.Logits, o.Gate, o.Prob}
+		outs := []*graph.Node{o.Logits, o.Gate, o.Prob}
+		if o.AttnEntropy != nil { // fusion_keys: tokens
+			outs = append(outs, o.AttnEntropy)
+		}
+		return outs
 	}); err != nil {
 		return nil, fmt.Errorf("eval graph: %w", err)
 	}
@@ -124,25 +128,32 @@ type evalOut struct {
 	logits []float32 // n*2
 	gate   []float32
 	prob   []float32
+	// entropy is n*heads attention entropies under fusion_keys: tokens (else nil).
+	entropy []float32
 }
 
 // evalRows runs the head in eval mode on n <= evalChunk rows.
 func (e *engine) evalRows(clip, s1 []float32, n int) (evalOut, error) {
 	d := e.cfg.Dim
 	pc := make([]float32, evalChunk*d)
-	ps := make([]float32, evalChunk*d)
+	kt := e.cfg.KeyTokens() // s1 holds the attention keys (n x kt x d)
+	ps := make([]float32, evalChunk*kt*d)
 	copy(pc, clip[:n*d])
-	copy(ps, s1[:n*d])
-	args := append(paramArgs(e.params), matrix(pc, evalChunk, d), matrix(ps, evalChunk, d))
+	copy(ps, s1[:n*kt*d])
+	args := append(paramArgs(e.params), matrix(pc, evalChunk, d), e.keysArg(ps, evalChunk))
 	out, err := e.evalExec.Exec(args...)
 	if err != nil {
 		return evalOut{}, fmt.Errorf("eval graph: %w", err)
 	}
-	return evalOut{
+	eo := evalOut{
 		logits: tensors.MustCopyFlatData[float32](out[0])[:2*n],
 		gate:   tensors.MustCopyFlatData[float32](out[1])[:n],
 		prob:   tensors.MustCopyFlatData[float32](out[2])[:n],
-	}, nil
+	}
+	if len(out) > 3 {
+		eo.entropy = tensors.MustCopyFlatData[float32](out[3])[:n*e.cfg.Heads]
+	}
+	return eo, nil
 }
 
 // rngState is the dropout RNG state of one training step: a function of the seed and
@@ -166,7 +177,7 @@ func mixSeed(seed int64, parts ...int64) uint64 {
 // forwardZ runs the training-mode forward pass for the fairness loss.
 func (e *engine) forwardZ(clip, s1 []float32, n int, rng *tensors.Tensor) ([]float32, error) {
 	d := e.cfg.Dim
-	args := append(paramArgs(e.params), matrix(clip, n, d), matrix(s1, n, d), rng)
+	args := append(paramArgs(e.params), matrix(clip, n, d), e.keysArg(s1, n), rng)
 	out, err := e.zExec.Exec(args...)
 	if err != nil {
 		return nil, fmt.Errorf("forward graph: %w", err)
@@ -193,7 +204,7 @@ func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairVa
 	for _, v := range e.logVars {
 		args = append(args, tensors.FromScalar(v))
 	}
-	args = append(args, matrix(clip, n, d), matrix(s1, n, d), matrix(onehot, n, 2), matrix(dz, n, d),
+	args = append(args, matrix(clip, n, d), e.keysArg(s1, n), matrix(onehot, n, 2), matrix(dz, n, d),
 		scalarArg(fairValue), scalarArg(e.weighting.LambdaCls), scalarArg(e.weighting.LambdaFair), rng)
 	out, err := e.stepExec.Exec(args...)
 	if err != nil {

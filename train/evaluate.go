@@ -18,6 +18,8 @@ type predictions struct {
 	logits []float32 // n*2
 	prob   []float32
 	gate   []float32
+	// entropy is n*heads attention entropies under fusion_keys: tokens (else nil).
+	entropy []float32
 }
 
 // predict runs the head in eval mode over every sample of s (view 0).
@@ -41,13 +43,18 @@ func (t *trainer) predict(s Split, cache *stage1Cache) (predictions, error) {
 		if err := t.stage1For(cache, idx, views[:m], clip, s1); err != nil {
 			return p, err
 		}
-		out, err := t.eng.evalRows(clip, s1, m)
+		keys, err := t.eng.keys(s, idx, views[:m], s1)
+		if err != nil {
+			return p, err
+		}
+		out, err := t.eng.evalRows(clip, keys, m)
 		if err != nil {
 			return p, err
 		}
 		p.logits = append(p.logits, out.logits...)
 		p.prob = append(p.prob, out.prob...)
 		p.gate = append(p.gate, out.gate...)
+		p.entropy = append(p.entropy, out.entropy...)
 	}
 	return p, nil
 }

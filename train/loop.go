@@ -59,6 +59,10 @@ func (t *trainer) trainEpoch(ctx context.Context, epoch int) (epochStats, error)
 		if err := t.stage1For(cache, idx, views, clip, s1); err != nil {
 			return es, err
 		}
+		s1, err := t.eng.keys(t.train, idx, views, s1)
+		if err != nil {
+			return es, err
+		}
 		rng, err := rngState(t.cfg.Seed, epoch, b)
 		if err != nil {
 			return es, err
@@ -130,6 +134,7 @@ func (t *trainer) endEpoch(epoch int, es epochStats, began time.Time) error {
 		ev.Val = m
 		ev.ValLoss = t.valLoss(preds.logits, labelsOf(t.val), t.cfg.Training.ValBatchSize)
 		ev.Gate = gateStats(preds.gate)
+		ev.AttentionEntropy = meanEntropy(preds.entropy, t.mcfg.Heads)
 		ev.CrossAttentionShare = 1 - ev.Gate.Mean
 		ev.Degenerate = m.PredictedPositiveShare == 0 || m.PredictedPositiveShare == 1
 		warnings = append(warnings, t.detect(epoch, ev)...)

@@ -116,7 +116,10 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 	if err != nil {
 		return res, err
 	}
-	mcfg := ModelConfig(cfg.Model)
+	mcfg, err := model.ConfigFromAll(cfg)
+	if err != nil {
+		return res, err
+	}
 	var stage1, params *model.Params
 	if o.Run != "" {
 		ckpt := filepath.Join(o.Run, "best.safetensors")
@@ -206,11 +209,14 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 			if err := t.stage1For(cache, idx, views, clip, s1); err != nil {
 				return res, err
 			}
+			if s1, err = t.eng.keys(train, idx, views, s1); err != nil {
+				return res, err
+			}
 			rng, err := rngState(cfg.Seed, epoch, b)
 			if err != nil {
 				return res, err
 			}
-			args := append(paramArgs(params), matrix(clip, n, d), matrix(s1, n, d), matrix(onehot, n, 2), rng)
+			args := append(paramArgs(params), matrix(clip, n, d), t.eng.keysArg(s1, n), matrix(onehot, n, 2), rng)
 			out, err := exec.Exec(args...)
 			if err != nil {
 				return res, fmt.Errorf("probe graph: %w", err)

@@ -50,7 +50,9 @@ func setup(o Options) (*trainer, error) {
 	}
 	cfg := s.cfg
 	t := &trainer{session: s, caches: map[Split]*stage1Cache{}}
-	t.mcfg = ModelConfig(cfg.Model)
+	if t.mcfg, err = model.ConfigFromAll(cfg); err != nil {
+		return nil, err
+	}
 	if err := t.mcfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -85,6 +87,11 @@ func setup(o Options) (*trainer, error) {
 	}
 	if err := t.openData(); err != nil {
 		return nil, err
+	}
+	for _, sp := range append([]Split{t.train, t.val}, t.tests...) {
+		if err := checkTokens(sp, "feature source", t.mcfg); err != nil {
+			return nil, err
+		}
 	}
 
 	// Model: fresh, or the last completed epoch of the run being resumed.
@@ -127,7 +134,7 @@ func setup(o Options) (*trainer, error) {
 		t.opt = newAdamW(cfg.Optimizer, params, len(t.eng.logVars))
 	}
 	CountParams(cfg, stage1, params, len(t.eng.logVars)).Print(t.out)
-	if t.mcfg.Heads != 8 {
+	if t.mcfg.Heads != 8 && t.mcfg.HeadsInert() {
 		t.printf("Notice: %s\n", headsNotice(t.mcfg.Heads))
 	}
 	t.printPlan()
@@ -248,7 +255,7 @@ func (t *trainer) openRun() error {
 	if err := t.runStart(CountParams(t.cfg, t.eng.stage1, t.eng.params, len(t.eng.logVars))); err != nil {
 		return err
 	}
-	if t.mcfg.Heads != 8 {
+	if t.mcfg.Heads != 8 && t.mcfg.HeadsInert() {
 		return t.event(runs.WarningEvent{Kind: runs.WarnAttentionHeadsInert, Message: headsNotice(t.mcfg.Heads)})
 	}
 	return nil
