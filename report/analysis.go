@@ -41,6 +41,7 @@ func (rep *Report) analysis() {
 	d.table(t)
 	d.p(l.s("Saturated: the mean gate at the best epoch is within 0.05 of 0 or 1, so one branch gets under 5% of the weight.",
 		"포화: best epoch의 gate 평균이 0 또는 1에서 0.05 이내, 즉 한 쪽 경로의 가중치가 5% 미만."))
+	rep.attentionTable()
 
 	d.h3(l.s("4.2 Sinkhorn blur and the fairness loss", "4.2 Sinkhorn Blur와 Fairness Loss의 상호작용"))
 	t = table{header: []string{l.s("run", "실험"), "sinkhorn_blur", l.s("mean raw fair loss", "Fair Loss 크기 (평균)"), "lambda_fair",
