@@ -24,7 +24,7 @@ func (b *Builder) attend(p Nodes, q, kv *Node) (out, weights *Node) {
 	tk := kv.Shape().Dimensions[1]
 	h := b.Cfg.Heads
 	proj := func(x *Node, t int, w, bias string) *Node {
-		y := Linear(Reshape(x, batch*t, d), p[w], p[bias], b.Grad)
+		y := b.linear(Reshape(x, batch*t, d), p[w], p[bias])
 		return Reshape(y, batch, t, h, d/h)
 	}
 	qh := proj(q, tq, AttnQWeight, AttnQBias)
@@ -33,7 +33,7 @@ func (b *Builder) attend(p Nodes, q, kv *Node) (out, weights *Node) {
 	scores := MulScalar(Einsum("bqhd,bkhd->bhqk", qh, kh), 1/math.Sqrt(float64(d/h)))
 	weights = Softmax(scores, -1)
 	out = Einsum("bhqk,bkhd->bqhd", b.dropout(weights), vh)
-	out = Linear(Reshape(out, batch*tq, d), p[AttnOutW], p[AttnOutB], b.Grad)
+	out = b.linear(Reshape(out, batch*tq, d), p[AttnOutW], p[AttnOutB])
 	return Reshape(out, batch, tq, d), weights
 }
 

@@ -18,6 +18,9 @@ type Builder struct {
 	// dropout advances.
 	Train bool
 	RNG   *Node
+	// Products, when not nil, records or replays the forward's matrix products
+	// (see [Products]).
+	Products *Products
 }
 
 // Outputs are the head's results for a batch.
@@ -52,7 +55,7 @@ func (b *Builder) normalize(x *Node) *Node {
 // adapter is Linear ReLU Dropout Linear ReLU Dropout Linear.
 func (b *Builder) adapter(p Nodes, prefix string, x *Node, dropout bool) *Node {
 	for l, idx := range adapterLayers {
-		x = Linear(x, p[linearName(prefix, idx, "weight")], p[linearName(prefix, idx, "bias")], b.Grad)
+		x = b.linear(x, p[linearName(prefix, idx, "weight")], p[linearName(prefix, idx, "bias")])
 		if l < 2 {
 			x = ReLU(x)
 			if dropout {
@@ -95,12 +98,12 @@ func (b *Builder) Forward(p Nodes, clip, s1 *Node) Outputs {
 	// head). The q and k projections cannot change the result (their gradients are
 	// exactly zero in PyTorch too) and are not computed; MultiHeadAttention is the
 	// general form, tested equal to this one.
-	v := Linear(s1, p[AttnVWeight], p[AttnVBias], b.Grad)
+	v := b.linear(s1, p[AttnVWeight], p[AttnVBias])
 	if b.Train && b.Cfg.Dropout > 0 {
 		batch := v.Shape().Dimensions[0]
 		v = Reshape(b.dropout(Reshape(v, batch, h, d/h), batch, h, 1), batch, d)
 	}
-	attn := Linear(v, p[AttnOutW], p[AttnOutB], b.Grad)
+	attn := b.linear(v, p[AttnOutW], p[AttnOutB])
 	b.fuse(p, &o, attn, s1)
 	return o
 }
@@ -129,14 +132,14 @@ func (b *Builder) forwardTokens(p Nodes, clip, keys *Node) Outputs {
 func (b *Builder) fuse(p Nodes, o *Outputs, attn, s1 *Node) {
 	x := LayerNorm(Add(o.S2, attn), p[Norm1W], p[Norm1B], 1e-5)
 
-	f := b.dropout(GELU(Linear(x, p[FFN1W], p[FFN1B], b.Grad)))
-	f = b.dropout(Linear(f, p[FFN2W], p[FFN2B], b.Grad))
+	f := b.dropout(GELU(b.linear(x, p[FFN1W], p[FFN1B])))
+	f = b.dropout(b.linear(f, p[FFN2W], p[FFN2B]))
 	o.X = LayerNorm(Add(x, f), p[Norm2W], p[Norm2B], 1e-5)
 
 	// Gate on [x ; s1]: W1 [x ; s1] = W1x x + W1s s1.
-	gh := Add(MatMulT(o.X, p[GateW1X], b.Grad), MatMulT(s1, p[GateW1S], b.Grad))
+	gh := Add(b.matMulT(o.X, p[GateW1X]), b.matMulT(s1, p[GateW1S]))
 	gh = ReLU(Add(gh, InsertAxes(p[GateB1], 0)))
-	g := Sigmoid(Linear(gh, p[GateW2], p[GateB2], b.Grad)) // [B, 1]
+	g := Sigmoid(b.linear(gh, p[GateW2], p[GateB2])) // [B, 1]
 	o.Gate = Reshape(g, g.Shape().Dimensions[0])
 	o.Fused = Add(Mul(g, s1), Mul(OneMinus(g), o.X))
 	o.Z = b.normalize(o.Fused)
@@ -150,7 +153,7 @@ func (b *Builder) fuse(p Nodes, o *Outputs, attn, s1 *Node) {
 func (b *Builder) classifier(p Nodes, z *Node) *Node {
 	n := len(b.Cfg.ClassifierHidden) + 1
 	for i := range n {
-		z = Linear(z, p[linearName(ClassifierPr, 3*i, "weight")], p[linearName(ClassifierPr, 3*i, "bias")], b.Grad)
+		z = b.linear(z, p[linearName(ClassifierPr, 3*i, "weight")], p[linearName(ClassifierPr, 3*i, "bias")])
 		if i < n-1 {
 			z = b.dropout(ReLU(z))
 		}

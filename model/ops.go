@@ -15,11 +15,16 @@ import (
 // created last, so the reverse pass (which walks nodes from the last created)
 // records v before it needs it.
 func MatMulT(x, w *Node, grad bool) *Node {
-	xs, ws := StopGradient(x), StopGradient(w)
-	y := Einsum("bi,oi->bo", xs, ws)
+	y := Einsum("bi,oi->bo", StopGradient(x), StopGradient(w))
 	if !grad {
 		return y
 	}
+	return withMatMulTGrad(x, w, y)
+}
+
+// withMatMulTGrad gives y, the value of x·wᵀ, MatMulT's explicit gradient.
+func withMatMulTGrad(x, w, y *Node) *Node {
+	xs, ws := StopGradient(x), StopGradient(w)
 	var adjoint *Node
 	xl := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		return Einsum("bo,oi->bi", adjoint, ws)

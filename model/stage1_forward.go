@@ -33,9 +33,9 @@ func (b *Builder) Stage1Train(p Nodes, e, lambda *Node) Stage1Outputs {
 
 // head is Linear ReLU Dropout Linear.
 func (b *Builder) head(p Nodes, prefix string, x *Node) *Node {
-	x = Linear(x, p[linearName(prefix, 0, "weight")], p[linearName(prefix, 0, "bias")], b.Grad)
+	x = b.linear(x, p[linearName(prefix, 0, "weight")], p[linearName(prefix, 0, "bias")])
 	x = b.dropout(ReLU(x))
-	return Linear(x, p[linearName(prefix, 3, "weight")], p[linearName(prefix, 3, "bias")], b.Grad)
+	return b.linear(x, p[linearName(prefix, 3, "weight")], p[linearName(prefix, 3, "bias")])
 }
 
 func rowNorm(x *Node) *Node { return Sqrt(ReduceSum(Square(x), -1)) }

@@ -31,9 +31,11 @@ type engine struct {
 	params    *model.Params
 	logVars   []float32 // [s_cls, s_fair] under dynamic weighting, else nil
 
-	s1                        *model.Stage1Exec
-	s1ID                      string // model.Stage1Identity of stage1
-	evalExec, zExec, stepExec *graph.Exec
+	s1   *model.Stage1Exec
+	s1ID string // model.Stage1Identity of stage1
+	// fwdExec is the training-mode forward pass: z and the matrix products, which
+	// stepExec replays (model.Products) so that a step computes the forward once.
+	evalExec, fwdExec, stepExec *graph.Exec
 }
 
 // evalChunk is the batch size of the eval graph; shorter chunks are padded so that
@@ -62,29 +64,37 @@ func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, 
 	}); err != nil {
 		return nil, fmt.Errorf("eval graph: %w", err)
 	}
-	if e.zExec, err = graph.NewExec(be, func(in []*graph.Node) *graph.Node {
-		b := &model.Builder{Cfg: cfg, Train: true, RNG: in[np+2]}
-		return b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1]).Z
+	if e.fwdExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
+		b := &model.Builder{Cfg: cfg, Train: true, RNG: in[np+2], Products: &model.Products{Record: true}}
+		z := b.Forward(model.Bind(params, in[:np]), b.CLIP(in[np]), in[np+1]).Z
+		return append([]*graph.Node{z}, b.Products.Recorded...)
 	}); err != nil {
 		return nil, fmt.Errorf("forward graph: %w", err)
 	}
 	nl := len(e.logVars)
 	if e.stepExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
-		return e.stepGraph(in[:np], in[np:np+nl], in[np+nl:])
+		return e.stepGraph(in[:np], in[np:np+nl], in[np+nl:], true)
 	}); err != nil {
 		return nil, fmt.Errorf("train step graph: %w", err)
 	}
 	return e, nil
 }
 
-// stepGraph is one training step's forward and backward pass. rest holds clip,
-// s1, one-hot labels, dL_fair/dz, L_fair, lambda_cls, lambda_fair and the RNG state.
-// Its outputs are L_cls, the gate [B], then the gradients of the weighted total
-// with respect to params and logVars.
-func (e *engine) stepGraph(params, logVars, rest []*graph.Node) []*graph.Node {
+// stepGraph is one training step's backward pass. rest holds clip, s1, one-hot
+// labels, dL_fair/dz, L_fair, lambda_cls, lambda_fair, the RNG state and, with
+// replay, the forward graph's matrix products, which the forward built here then
+// replays instead of recomputing. Its outputs are L_cls, the gate [B], then the
+// gradients of the weighted total with respect to params and logVars.
+func (e *engine) stepGraph(params, logVars, rest []*graph.Node, replay bool) []*graph.Node {
 	clip, s1, onehot, dz, fairValue, lamCls, lamFair, rng := rest[0], rest[1], rest[2], rest[3], rest[4], rest[5], rest[6], rest[7]
 	b := &model.Builder{Cfg: e.cfg, Grad: true, Train: true, RNG: rng}
+	if replay {
+		b.Products = &model.Products{Replay: rest[8:]}
+	}
 	o := b.Forward(model.Bind(e.params, params), b.CLIP(clip), s1)
+	if err := b.Products.Done(); err != nil {
+		panic(err)
+	}
 	lcls := e.cls.Graph(o.Logits, onehot)
 	// The fairness loss is computed outside the graph (Sinkhorn in Go); its gradient
 	// enters as sum(z * stopgrad(dz)), whose gradient with respect to z is dz.
@@ -174,15 +184,16 @@ func mixSeed(seed int64, parts ...int64) uint64 {
 	return h
 }
 
-// forwardZ runs the training-mode forward pass for the fairness loss.
-func (e *engine) forwardZ(clip, s1 []float32, n int, rng *tensors.Tensor) ([]float32, error) {
+// forward runs the training-mode forward pass: z (for the fairness loss) and the
+// matrix products that backward replays.
+func (e *engine) forward(clip, s1 []float32, n int, rng *tensors.Tensor) (z []float32, products []*tensors.Tensor, err error) {
 	d := e.cfg.Dim
 	args := append(paramArgs(e.params), matrix(clip, n, d), e.keysArg(s1, n), rng)
-	out, err := e.zExec.Exec(args...)
+	out, err := e.fwdExec.Exec(args...)
 	if err != nil {
-		return nil, fmt.Errorf("forward graph: %w", err)
+		return nil, nil, fmt.Errorf("forward graph: %w", err)
 	}
-	return tensors.MustCopyFlatData[float32](out[0]), nil
+	return tensors.MustCopyFlatData[float32](out[0]), out[1:], nil
 }
 
 // stepOut is one training step's result before the optimizer update.
@@ -193,8 +204,23 @@ type stepOut struct {
 	logGrad []float32   // dynamic weighting: d total / d [s_c, s_f]
 }
 
-// backward runs the training step graph.
-func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairValue float64, rng *tensors.Tensor) (stepOut, error) {
+// backward runs the training step graph on the products of forward with the same
+// batch and rng.
+func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairValue float64, rng *tensors.Tensor,
+	products []*tensors.Tensor) (stepOut, error) {
+	args := e.stepArgs(clip, s1, labels, dz, fairValue, rng)
+	for _, p := range products {
+		args = append(args, p)
+	}
+	out, err := e.stepExec.Exec(args...)
+	if err != nil {
+		return stepOut{}, fmt.Errorf("train step graph: %w", err)
+	}
+	return e.stepResult(out), nil
+}
+
+// stepArgs are the step graph's inputs before the replayed products.
+func (e *engine) stepArgs(clip, s1 []float32, labels []int, dz []float32, fairValue float64, rng *tensors.Tensor) []any {
 	d, n := e.cfg.Dim, len(labels)
 	onehot := make([]float32, 2*n)
 	for i, y := range labels {
@@ -204,12 +230,12 @@ func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairVa
 	for _, v := range e.logVars {
 		args = append(args, tensors.FromScalar(v))
 	}
-	args = append(args, matrix(clip, n, d), e.keysArg(s1, n), matrix(onehot, n, 2), matrix(dz, n, d),
+	return append(args, matrix(clip, n, d), e.keysArg(s1, n), matrix(onehot, n, 2), matrix(dz, n, d),
 		scalarArg(fairValue), scalarArg(e.weighting.LambdaCls), scalarArg(e.weighting.LambdaFair), rng)
-	out, err := e.stepExec.Exec(args...)
-	if err != nil {
-		return stepOut{}, fmt.Errorf("train step graph: %w", err)
-	}
+}
+
+// stepResult reads the step graph's outputs.
+func (e *engine) stepResult(out []*tensors.Tensor) stepOut {
 	so := stepOut{
 		clsLoss: float64(tensors.MustCopyFlatData[float32](out[0])[0]),
 		gate:    tensors.MustCopyFlatData[float32](out[1]),
@@ -221,7 +247,7 @@ func (e *engine) backward(clip, s1 []float32, labels []int, dz []float32, fairVa
 	for i := range e.logVars {
 		so.logGrad = append(so.logGrad, tensors.MustCopyFlatData[float32](out[2+np+i])[0])
 	}
-	return so, nil
+	return so
 }
 
 // totalLoss is the weighted total of the two losses (the value the gradient is of).

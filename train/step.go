@@ -15,8 +15,8 @@ type stepResult struct {
 	undefined                       string // why the fairness term was 0, if it was
 }
 
-// trainStep is one training step on a batch: the fairness loss (when fair is not nil)
-// on the training-mode z, the backward pass, the finiteness checks, global-norm
+// trainStep is one training step on a batch: the training-mode forward pass (once),
+// the fairness loss (when fair is not nil) on its z, the backward pass, the finiteness checks, global-norm
 // clipping of the model's gradients (not the log-variances', as in the original) and
 // the AdamW update at lr.
 func (e *engine) trainStep(clip, s1 []float32, labels, groups []int, rng *tensors.Tensor, fair *fairloss.Stage2,
@@ -24,11 +24,11 @@ func (e *engine) trainStep(clip, s1 []float32, labels, groups []int, rng *tensor
 	var r stepResult
 	n, d := len(labels), e.cfg.Dim
 	dz := make([]float32, n*d)
+	z, products, err := e.forward(clip, s1, n, rng)
+	if err != nil {
+		return r, err
+	}
 	if fair != nil {
-		z, err := e.forwardZ(clip, s1, n, rng)
-		if err != nil {
-			return r, err
-		}
 		z64 := make([]float64, len(z))
 		for i, v := range z {
 			z64[i] = float64(v)
@@ -49,7 +49,7 @@ func (e *engine) trainStep(clip, s1 []float32, labels, groups []int, rng *tensor
 			}
 		}
 	}
-	so, err := e.backward(clip, s1, labels, dz, r.fair, rng)
+	so, err := e.backward(clip, s1, labels, dz, r.fair, rng, products)
 	if err != nil {
 		return r, err
 	}
