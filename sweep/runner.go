@@ -72,8 +72,11 @@ func spaceHash(s *Space) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// Run executes (or resumes) the sweep until the trial budget is spent. Trials that
-// crash are recorded as failed and do not stop the sweep.
+// Run executes (or resumes) the sweep until the trial budget is spent. Each new
+// trial's resolved configuration is validated first: an invalid one is recorded as
+// failed with the configuration error and never started, and when every trial is
+// invalid Run returns an error matching [ErrAllInvalid]. Trials that crash are
+// recorded as failed and do not stop the sweep.
 func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 	if opts.Parallel <= 0 {
 		opts.Parallel = 1
@@ -207,6 +210,14 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 				t = &Trial{ID: next, State: StatePending, Params: params, RunDir: TrialDir(opts.SweepDir, next)}
 				byID[next] = t
 				next++
+				if err := validateTrial(s, t); err != nil {
+					t.State, t.Error = StateFailed, invalidPrefix+err.Error()
+					if err := store.Put(*t); err != nil {
+						return Summary{}, err
+					}
+					fmt.Fprintf(opts.Log, "trial %d: not started: %v\n", t.ID, err)
+					continue
+				}
 			}
 			t.Attempts++
 			t.State = StateRunning
@@ -285,7 +296,21 @@ func Run(ctx context.Context, s *Space, opts Options) (Summary, error) {
 			fmt.Fprintf(opts.Log, "trial %d: %s %s\n", t.ID, t.State, formatObjectives(s.Objectives, t.Values))
 		}
 	}
-	return summarize(all()), nil
+	sum := summarize(all())
+	if len(sum.Trials) > 0 && allInvalid(sum.Trials) {
+		return sum, fmt.Errorf("sweep %s: %w: nothing was started; first: %s", opts.SweepDir, ErrAllInvalid,
+			strings.TrimPrefix(sum.Trials[0].Error, invalidPrefix))
+	}
+	return sum, nil
+}
+
+func allInvalid(ts []Trial) bool {
+	for _, t := range ts {
+		if !invalidConfig(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // finish reads a trial's run folder after its process ended and sets its state.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -50,6 +51,9 @@ Running the same command again resumes: finished trials are kept, Slurm jobs are
 				SweepDir: out, SpaceFile: spaceFile, Executor: executor, Parallel: parallel,
 				Trials: trials, SlurmArgs: slurmArgs, Log: cmd.ErrOrStderr(), Command: programCommand(program),
 			})
+			if errors.Is(err, sweep.ErrAllInvalid) {
+				return badInput(err)
+			}
 			if err != nil {
 				return err
 			}
@@ -57,6 +61,9 @@ Running the same command again resumes: finished trials are kept, Slurm jobs are
 				out, len(sum.Trials), sum.Complete, sum.Pruned, sum.Failed)
 			st, err := sweep.LoadStatus(out)
 			if err != nil {
+				return err
+			}
+			if err := st.CheckCompleted(); err != nil {
 				return err
 			}
 			if len(st.Objectives) >= 2 {
@@ -134,6 +141,9 @@ func newSweepBestCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := st.CheckCompleted(); err != nil {
+				return err
+			}
 			var best []sweep.Trial
 			for k, o := range st.Objectives {
 				t, ok := sweep.Best(st.Trials, st.Objectives, k)
@@ -162,6 +172,9 @@ func newSweepParetoCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := loadSweepStatus(args[0])
 			if err != nil {
+				return err
+			}
+			if err := st.CheckCompleted(); err != nil {
 				return err
 			}
 			front := sweep.ParetoFront(st.Trials, st.Objectives)

@@ -55,3 +55,40 @@ objectives:
 		t.Errorf("status of a non-sweep directory: exit %d, want 2", code)
 	}
 }
+
+// TestSweepCLINoCompletedTrial checks the exits when no trial completes: a space whose
+// every trial is invalid exits 2 before starting anything, a sweep whose trials all crash
+// exits non-zero, and `sweep best`/`pareto` then say so instead of drawing.
+func TestSweepCLINoCompletedTrial(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "base.yaml"), []byte("seed: 1\nscheduler:\n  warmup_epochs: 3\n"), 0o644)
+	cases := []struct {
+		name, params string
+		code         int
+		want         string
+	}{
+		{"invalid", "training.num_epochs: {grid: [1, 2]}", 2, "every trial's configuration is invalid"},
+		{"crashing", "loss_weighting.lambda_fair: {grid: [0.99]}", 1, "no completed trial"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			space := filepath.Join(dir, c.name+".yaml")
+			os.WriteFile(space, []byte("base: base.yaml\nparams:\n  "+c.params+"\nobjectives:\n  val_auc: max\n  val_f_meo: min\n"), 0o644)
+			out := filepath.Join(dir, c.name)
+			code, stdout, stderr := runCLI(t, "sweep", "run", "--space", space, "--out", out,
+				"--fairclip", "../../sweep/testdata/fake-fairclip.sh")
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Fatalf("sweep run: exit %d, want %d with %q\n%s\n%s", code, c.code, c.want, stdout, stderr)
+			}
+			for _, sub := range []string{"best", "pareto"} {
+				code, stdout, stderr := runCLI(t, "sweep", sub, out)
+				if code == 0 || !strings.Contains(stderr, "no completed trial") {
+					t.Errorf("sweep %s: exit %d\n%s\n%s", sub, code, stdout, stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, "pareto.png")); err == nil {
+				t.Errorf("a Pareto plot was drawn without a completed trial")
+			}
+		})
+	}
+}
