@@ -29,6 +29,9 @@ type Detector struct {
 	enc     *features.Encoder
 	scorer  *train.Scorer
 	workers int
+	// cpu bounds the goroutines decoding and cropping at once (Options.Workers);
+	// the model runs in the batcher, outside it.
+	cpu chan struct{}
 
 	jobs      chan *job
 	quit      chan struct{}
@@ -93,6 +96,7 @@ func Load(runDir string, opts Options) (*Detector, error) {
 	if d.workers == 0 {
 		d.workers = runtime.GOMAXPROCS(0)
 	}
+	d.cpu = make(chan struct{}, d.workers)
 	d.info = ModelInfo{Run: runDir, Checkpoint: ckpt, Epoch: meta.Epoch, ConfigHash: meta.ConfigHash, Backbone: enc.ID,
 		Preprocess: setup.PreprocessID(), Threshold: thr.value, ThresholdRule: thr.rule, ThresholdFrom: thr.from,
 		ValMetrics: meta.Metrics, FaceDetector: "pigo facefinder (pico cascade)", CropScale: CropScale, Frames: opts.Frames}
@@ -117,6 +121,18 @@ func (d *Detector) Close() error {
 	})
 	return nil
 }
+
+// acquire takes a decoding slot; it fails when ctx ends first.
+func (d *Detector) acquire(ctx context.Context) error {
+	select {
+	case d.cpu <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Detector) release() { <-d.cpu }
 
 // label names a probability at the detector's threshold.
 func (d *Detector) label(p float64) string {

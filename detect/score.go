@@ -116,12 +116,17 @@ func (d *Detector) labelFaces(faces []Face, probs []float64) float64 {
 }
 
 func (d *Detector) detectImage(ctx context.Context, res FileResult, b []byte) FileResult {
+	if err := d.acquire(ctx); err != nil {
+		return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, err))
+	}
 	img, kind, err := d.decodeImage(res.File, b)
 	if err != nil {
+		d.release()
 		return d.fail(res, kind, err)
 	}
 	res.Width, res.Height = img.W, img.H
 	faces, pixels, err := d.faceCrops(img)
+	d.release()
 	if err != nil {
 		return d.fail(res, ErrInternal, fmt.Errorf("%s: %w", res.File, err))
 	}

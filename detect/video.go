@@ -142,29 +142,43 @@ func (d *Detector) detectVideo(ctx context.Context, res FileResult, path string)
 	if err != nil {
 		return d.fail(res, ErrNoFFmpeg, fmt.Errorf("%s: %w", res.File, err))
 	}
+	if err := d.acquire(ctx); err != nil {
+		return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, err))
+	}
+	res, pixels, ok := d.videoCrops(ctx, res, ffprobe, ffmpeg, path)
+	d.release()
+	if !ok {
+		return res
+	}
+	return d.scoreVideo(ctx, res, pixels)
+}
+
+// videoCrops probes the video, extracts the sampled frames and crops their
+// faces; ok is false when res already reports an error.
+func (d *Detector) videoCrops(ctx context.Context, res FileResult, ffprobe, ffmpeg, path string) (_ FileResult, _ [][]float32, ok bool) {
 	info, err := probe(ctx, ffprobe, path)
 	if err != nil {
 		if ctx.Err() != nil {
-			return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, ctx.Err()))
+			return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, ctx.Err())), nil, false
 		}
-		return d.fail(res, ErrVideo, fmt.Errorf("%s: %w", res.File, err))
+		return d.fail(res, ErrVideo, fmt.Errorf("%s: %w", res.File, err)), nil, false
 	}
 	res.Width, res.Height = info.width, info.height
 	if px := int64(info.width) * int64(info.height); px > int64(d.opts.MaxPixels) {
-		return d.fail(res, ErrTooLarge, fmt.Errorf("%s: %dx%d frames have %d pixels, over the limit of %d", res.File, info.width, info.height, px, d.opts.MaxPixels))
+		return d.fail(res, ErrTooLarge, fmt.Errorf("%s: %dx%d frames have %d pixels, over the limit of %d", res.File, info.width, info.height, px, d.opts.MaxPixels)), nil, false
 	}
 	dir, err := os.MkdirTemp(d.opts.TempDir, "fairclip-frames-*")
 	if err != nil {
-		return d.fail(res, ErrInternal, fmt.Errorf("%s: temporary folder: %w", res.File, err))
+		return d.fail(res, ErrInternal, fmt.Errorf("%s: temporary folder: %w", res.File, err)), nil, false
 	}
 	defer os.RemoveAll(dir)
 	idx := sampleIndices(info.frames, d.opts.Frames)
 	files, err := extractFrames(ctx, ffmpeg, path, dir, idx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, ctx.Err()))
+			return d.fail(res, ErrCanceled, fmt.Errorf("%s: %w", res.File, ctx.Err())), nil, false
 		}
-		return d.fail(res, ErrVideo, fmt.Errorf("%s: %w", res.File, err))
+		return d.fail(res, ErrVideo, fmt.Errorf("%s: %w", res.File, err)), nil, false
 	}
 	frames := make([]Frame, len(files))
 	var pixels [][]float32
@@ -181,10 +195,11 @@ func (d *Detector) detectVideo(ctx context.Context, res FileResult, path string)
 		}
 		faces, px, err := d.faceCrops(data.ToRGB(img))
 		if err != nil {
-			return d.fail(res, ErrInternal, fmt.Errorf("%s: frame %d: %w", res.File, idx[j], err))
+			return d.fail(res, ErrInternal, fmt.Errorf("%s: frame %d: %w", res.File, idx[j], err)), nil, false
 		}
 		if len(faces) == 0 {
 			fr.Error, fr.ErrorKind = fmt.Sprintf("frame %d: no face found", idx[j]), ErrNoFace
+			faces = []Face{}
 		}
 		fr.Faces = faces
 		pixels = append(pixels, px...)
@@ -193,8 +208,14 @@ func (d *Detector) detectVideo(ctx context.Context, res FileResult, path string)
 	res.Frames = frames
 	res.Video = &VideoScore{FramesSampled: len(files), Rule: VideoRule, DurationS: info.duration}
 	if len(pixels) == 0 {
-		return d.fail(res, ErrNoFace, fmt.Errorf("%s: no face found in any of the %d sampled frames", res.File, len(files)))
+		return d.fail(res, ErrNoFace, fmt.Errorf("%s: no face found in any of the %d sampled frames", res.File, len(files))), nil, false
 	}
+	return res, pixels, true
+}
+
+// scoreVideo scores the crops of res's frames and aggregates by VideoRule.
+func (d *Detector) scoreVideo(ctx context.Context, res FileResult, pixels [][]float32) FileResult {
+	frames := res.Frames
 	probs, err := d.score(ctx, pixels)
 	if err != nil {
 		return d.scoreFail(res, err)

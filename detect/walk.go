@@ -86,8 +86,9 @@ func readDirNames(dir string) ([]string, error) {
 
 // DetectPaths scores every input: files, and folders walked recursively (media
 // files by extension, in lexical order; symbolic links followed, loops reported as
-// ErrSymlinkLoop). Files are decoded and cropped by a bounded pool of
-// Options.Workers goroutines and their faces scored in shared batches. progress,
+// ErrSymlinkLoop). Up to max(2*Options.Workers, Options.Batch) files are in
+// flight; Options.Workers of them decode and crop at once, and their faces are
+// scored in shared batches. progress,
 // when not nil, is called (from one goroutine at a time) after each file with the
 // number done and the total. Results are in walk order; skipped counts the
 // non-media files passed over in folders.
@@ -98,7 +99,9 @@ func (d *Detector) DetectPaths(ctx context.Context, inputs []string, progress fu
 	var mu sync.Mutex
 	done := 0
 	var wg sync.WaitGroup
-	for range min(d.workers, max(len(entries), 1)) {
+	// More files are in flight than decode slots (Options.Workers), so that the
+	// model's batches fill while the next files are decoded.
+	for range min(max(2*d.workers, d.opts.Batch), max(len(entries), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
