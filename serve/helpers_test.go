@@ -81,15 +81,11 @@ func testPNG(t testing.TB, seed int) []byte {
 }
 
 // multipartBody is a multipart/form-data body with one file part per file.
-func multipartBody(t testing.TB, files map[string][]byte) (io.Reader, string) {
-	t.Helper()
+func multipartBody(_ testing.TB, files map[string][]byte) (io.Reader, string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for name, data := range files {
-		fw, err := mw.CreateFormFile("file", name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fw, _ := mw.CreateFormFile("file", name) // writes to memory: no error
 		fw.Write(data)
 	}
 	mw.Close()
@@ -125,6 +121,9 @@ func newTestServer(t *testing.T, scorer Scorer, opts Options) *Server {
 func uploadsLeft(t *testing.T, s *Server) []string {
 	t.Helper()
 	des, err := os.ReadDir(s.tmp)
+	if os.IsNotExist(err) {
+		return nil // Serve closed the server and removed the folder
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,12 @@ import (
 	"github.com/fairclip/fairclip/detect"
 )
 
-// overlayMaxSide is the longest side of the drawn result image; larger uploads are
-// scaled down for display (the boxes are scaled with them).
-const overlayMaxSide = 1024
+// The drawn result image's longest side is kept within [overlayMinSide, overlayMaxSide]:
+// larger uploads are scaled down, small ones (face crops) up so that the labels read.
+const (
+	overlayMinSide = 480
+	overlayMaxSide = 1024
+)
 
 var (
 	fakeColor = color.RGBA{220, 38, 38, 255}
@@ -36,12 +39,22 @@ func overlayPNG(path string, res detect.FileResult) []byte {
 	}
 	b := src.Bounds()
 	scale := 1.0
-	if side := max(b.Dx(), b.Dy()); side > overlayMaxSide {
+	switch side := max(b.Dx(), b.Dy()); {
+	case side > overlayMaxSide:
 		scale = float64(overlayMaxSide) / float64(side)
+	case side < overlayMinSide:
+		scale = float64(overlayMinSide / side) // a whole factor keeps pixels square
 	}
 	w, h := max(1, int(float64(b.Dx())*scale)), max(1, int(float64(b.Dy())*scale))
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
+	switch {
+	case scale == 1:
+		xdraw.Draw(dst, dst.Bounds(), src, b.Min, xdraw.Src)
+	case scale > 1:
+		xdraw.NearestNeighbor.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
+	default:
+		xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
+	}
 	thick := max(2, min(w, h)/150)
 	for _, f := range res.Faces {
 		c := realColor

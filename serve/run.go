@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/fairclip/fairclip/detect"
 )
@@ -54,4 +56,12 @@ func Run(ctx context.Context, c Command) error {
 		return err
 	}
 	return s.ListenAndServe(ctx, c.Addr, c.Ready)
+}
+
+// RunUntilSignal is Run stopped by SIGTERM or SIGINT: the process keeps serving the
+// requests in flight, then returns nil.
+func RunUntilSignal(ctx context.Context, c Command) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	return Run(ctx, c)
 }

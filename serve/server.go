@@ -155,6 +155,7 @@ func (s *Server) routeTable() []route {
 		{"GET /detect", "dashboard_upload", false, false, s.dash.handleUploadForm},
 		{"POST /detect", "dashboard_detect", false, false, s.dash.handleUpload},
 		{"GET /static/style.css", "static", true, false, s.dash.handleCSS},
+		{"GET /favicon.ico", "static", true, false, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }},
 		{"GET /login", "login", true, false, s.dash.handleLoginForm},
 		{"POST /login", "login", true, false, s.dash.handleLogin},
 	}

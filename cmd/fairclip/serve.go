@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,9 +53,7 @@ Ctrl-C stops accepting connections and finishes the requests in flight.`,
 			c.Server.Logger = slog.New(h)
 			out := cmd.OutOrStdout()
 			c.Ready = func(a net.Addr) { fmt.Fprintf(out, "fairclip serve: listening on http://%s/\n", a) }
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
-			defer stop()
-			if err := serve.Run(ctx, c); err != nil {
+			if err := serve.RunUntilSignal(cmd.Context(), c); err != nil {
 				return err
 			}
 			fmt.Fprintln(out, "fairclip serve: stopped")
