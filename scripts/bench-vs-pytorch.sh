@@ -5,7 +5,9 @@
 #   scripts/bench-vs-pytorch.sh            full: matmuls, FMA peak, Stage 2 FF++-sized
 #                                          epoch, ViT-L/14 forward (batch 8), quickstart
 #   scripts/bench-vs-pytorch.sh --quick    one matmul shape and the FMA peak (seconds)
-#   options: --repeat N (repeats of each measurement, best kept; default 2, 1 for --quick)
+#   options: --repeat N   repeats of the matmul and quickstart measurements, best kept
+#                         (default 2, 1 for --quick; the epoch and ViT run once per setting)
+#            --only LIST  comma-separated parts of the full mode: matmul,epoch,vit,quickstart
 #
 # fairclip runs its `go test -bench` benchmarks on the default backend (GOMLX_BACKEND
 # overrides) and kernel (FAIRCLIP_KERNEL overrides). PyTorch runs scripts/bench_torch.py
@@ -18,16 +20,20 @@ cd "$(dirname "$0")/.."
 
 mode=full
 repeat=2
+only=matmul,epoch,vit,quickstart
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) mode=quick; repeat=1 ;;
 	--repeat) repeat="$2"; shift ;;
-	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+	--only) only="$2"; shift ;;
+	-h | --help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "bench-vs-pytorch.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 
+[ "$mode" = full ] || only=matmul
+want() { [[ ",$only," == *",$1,"* ]]; }
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -54,13 +60,14 @@ echo "   fairclip: backend ${GOMLX_BACKEND:-<default>}, kernel ${FAIRCLIP_KERNEL
 echo "   PyTorch: $("$py" -c 'import torch; print(torch.__version__)'), BLAS: $blas"
 echo "   mode $mode, each measurement repeated $repeat× (best kept)"
 
-# torch_all CMD...: runs bench_torch.py CMD at every thread count and OpenBLAS kernel,
-# recording each RESULT line.
+# torch_all REPEATS CMD...: runs bench_torch.py CMD REPEATS times at every thread count
+# and OpenBLAS kernel, recording each RESULT line.
 torch_all() {
-	local threads coretype env line
+	local threads coretype env reps="$1"
+	shift
 	for threads in 1 2; do
 		for coretype in "${coretypes[@]}"; do
-			for _ in $(seq "$repeat"); do
+			for _ in $(seq "$reps"); do
 				env=(OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads")
 				[ "$coretype" = default ] || env+=(OPENBLAS_CORETYPE="$coretype")
 				[ -z "$blasdir" ] || env+=(LD_LIBRARY_PATH="$blasdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
@@ -75,9 +82,9 @@ torch_all() {
 	done
 }
 
-# go_bench PKG REGEX BENCHTIME: runs go test benchmarks, printing them to stderr.
+# go_bench PKG REGEX BENCHTIME COUNT: runs go test benchmarks, showing their lines.
 go_bench() {
-	go test -run '^$' -bench "$2" -benchtime "$3" -count "$repeat" "./$1/" 2>&1 | tee -a "$tmp/go.log" |
+	go test -timeout 0 -run '^$' -bench "$2" -benchtime "$3" -count "$4" "./$1/" 2>&1 | tee -a "$tmp/go.log" |
 		grep -E '^(Benchmark|FAIL|panic|---)' | sed 's/^/   /' || true
 }
 
@@ -95,39 +102,45 @@ if [ "$mode" = quick ]; then
 	benchtime=0.3s
 fi
 
-echo "== float32 matmul and FMA peak: fairclip (kernels package)"
-shape_re=$(for s in "${shapes[@]}"; do echo -n "${s// /x}|"; done)
-go_bench kernels "^BenchmarkFMAPeak\$|^BenchmarkGemm\$/^(avx512|avx2)\$/^(${shape_re%|})\$" "$benchtime"
-for s in "${shapes[@]}"; do
-	for layout in NN NT; do
-		go_metric "^BenchmarkGemm/[a-z0-9]+/${s// /x}/$layout/" GFLOP/s "matmul/${s// /x}/$layout"
+if want matmul; then
+	echo "== float32 matmul and FMA peak: fairclip (kernels package)"
+	shape_re=$(for s in "${shapes[@]}"; do echo -n "${s// /x}|"; done)
+	go_bench kernels "^BenchmarkFMAPeak\$|^BenchmarkGemm\$/^(avx512|avx2)\$/^(${shape_re%|})\$" "$benchtime" "$repeat"
+	for s in "${shapes[@]}"; do
+		for layout in NN NT; do
+			go_metric "^BenchmarkGemm/[a-z0-9]+/${s// /x}/$layout/" GFLOP/s "matmul/${s// /x}/$layout"
+		done
 	done
-done
-go_metric '^BenchmarkFMAPeak/' GFLOP/s fma-peak
+	go_metric '^BenchmarkFMAPeak/' GFLOP/s fma-peak
 
-echo "== float32 matmul: PyTorch"
-seconds=3
-[ "$mode" = quick ] && seconds=0.6
-for s in "${shapes[@]}"; do
-	# shellcheck disable=SC2086 # the shape is three words
-	torch_all matmul $s --seconds "$seconds"
-done
+	echo "== float32 matmul: PyTorch"
+	seconds=3
+	[ "$mode" = quick ] && seconds=0.6
+	for s in "${shapes[@]}"; do
+		# shellcheck disable=SC2086 # the shape is three words
+		torch_all "$repeat" matmul $s --seconds "$seconds"
+	done
+fi
 
-if [ "$mode" = full ]; then
+if want epoch; then
 	echo "== Stage 2 FF++-sized epoch (fairness loss on): fairclip"
-	go_bench train '^BenchmarkFFPPEpoch$' 1x
+	go_bench train '^BenchmarkFFPPEpoch$' 1x 1
 	go_metric '^BenchmarkFFPPEpoch' sec/epoch epoch/ffpp
 	echo "== Stage 2 FF++-sized epoch: PyTorch (train/testdata/gen/parity.py --bench)"
-	torch_all epoch
+	torch_all 1 epoch
+fi
 
+if want vit; then
 	echo "== ViT-L/14 forward, batch 8, 224², random weights: fairclip"
-	go_bench clip '^BenchmarkViTL14Forward$' 1x
+	go_bench clip '^BenchmarkViTL14Forward$' 1x 1
 	grep -E '^BenchmarkViTL14Forward' "$tmp/go.log" | awk '{
 		for (i = 2; i < NF; i++) if ($(i+1) == "images/s") printf "fairclip\tvitl14/batch8\t%.3f\ts/image\tBenchmarkViTL14Forward\n", 1 / $i
 	}' >>"$results"
 	echo "== ViT-L/14 forward: PyTorch"
-	torch_all vit --batch 8 --runs 1
+	torch_all 1 vit --batch 8 --runs 1
+fi
 
+if want quickstart; then
 	echo "== quickstart (tiny scale): default backend vs GoMLX's pure-Go backend (go)"
 	go build -o "$tmp/fairclip" ./cmd/fairclip
 	for side in fairclip fairclip-go; do
