@@ -117,6 +117,10 @@ func opCases() []opCase {
 		un("min-max", func(x *Node) *Node { return Sub(MaxScalar(x, 0.1), MinScalar(x, -0.2)) }),
 		un("iota", func(x *Node) *Node { return Add(x, IotaFull(x.Graph(), x.Shape())) }),
 		un("broadcast-dim1", func(x *Node) *Node { return Mul(x, ReduceAndKeep(x, ReduceSum, 1)) }),
+		{name: "broadcast-3d", inputs: [][]int{{3, 5, 7}}, fn: func(x []*Node) []*Node {
+			return []*Node{Add(x[0], ReduceAndKeep(x[0], ReduceSum, 0)), Sub(ReduceAndKeep(x[0], ReduceMax, 1), x[0]),
+				Div(x[0], AddScalar(Abs(ReduceAndKeep(x[0], ReduceSum, 0, 2)), 1))}
+		}},
 		{name: "reduce-middle", inputs: [][]int{{3, 5, 7, 2}}, fn: func(x []*Node) []*Node {
 			return []*Node{ReduceSum(x[0], 1), ReduceSum(x[0], 0, 2), ReduceMax(x[0], 1, 3)}
 		}},

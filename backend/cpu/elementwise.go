@@ -107,6 +107,20 @@ func mapUnary[T, U any](dst []U, src []T, cost int, f func(T) U) {
 }
 
 func unaryFloat[T floatT](op backends.OpType, dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		s := any(src).([]float32)
+		switch op {
+		case backends.OpTypeExp:
+			f32Loop(f32Exp, d, s)
+			return
+		case backends.OpTypeLogistic:
+			f32Loop(f32Logistic, d, s)
+			return
+		case backends.OpTypeErf:
+			f32Loop(f32Erf, d, s)
+			return
+		}
+	}
 	f64 := func(g func(float64) float64) func(T) T { return func(v T) T { return T(g(float64(v))) } }
 	var f func(T) T
 	cost := 20
@@ -126,7 +140,7 @@ func unaryFloat[T floatT](op backends.OpType, dst, src []T) {
 			return v // ±0 and NaN
 		}, 1
 	case backends.OpTypeExp:
-		f = f64(math.Exp)
+		f, cost = f64(math.Exp), 10
 	case backends.OpTypeExpm1:
 		f = f64(math.Expm1)
 	case backends.OpTypeLog:
@@ -140,7 +154,7 @@ func unaryFloat[T floatT](op backends.OpType, dst, src []T) {
 	case backends.OpTypeTanh:
 		f = f64(math.Tanh)
 	case backends.OpTypeLogistic:
-		f = func(v T) T { return T(logistic(float64(v))) }
+		f, cost = func(v T) T { return T(logistic(float64(v))) }, 10
 	case backends.OpTypeErf:
 		f = f64(math.Erf)
 	case backends.OpTypeSin:
@@ -431,6 +445,13 @@ func binaryBool(op backends.OpType, dst, a, b []bool) {
 
 func runBinary(x *node, out any, in []any) error {
 	op, s, as, bs := x.op, x.shape, x.inputs[0].shape, x.inputs[1].shape
+	if o, ok := out.([]float32); ok && needsBroadcast(x) {
+		if f := binaryFunc[float32](op); f != nil {
+			r := s.Rank()
+			zipBroadcast(o, in[0].([]float32), in[1].([]float32), s.Dimensions, broadcastStrides(as, r), broadcastStrides(bs, r), f)
+			return nil
+		}
+	}
 	switch o := out.(type) {
 	case []float32:
 		a, b := expandOperand(in[0].([]float32), as, s), expandOperand(in[1].([]float32), bs, s)

@@ -1,0 +1,100 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+)
+
+// ulps is the distance between float32 values in units in the last place.
+func ulps(a, b float32) int64 {
+	ia, ib := int64(math.Float32bits(a)), int64(math.Float32bits(b))
+	if ia < 0x80000000 {
+		ia += 0
+	} else {
+		ia = 0x80000000 - ia
+	}
+	if ib >= 0x80000000 {
+		ib = 0x80000000 - ib
+	}
+	d := ia - ib
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+// TestFastMathWithinOneULP sweeps the fast float32 functions densely over their useful
+// ranges and compares them with package math's float64 results rounded to float32.
+func TestFastMathWithinOneULP(t *testing.T) {
+	cases := []struct {
+		name     string
+		fast     func(float64) float64
+		ref      func(float64) float64
+		lo, hi   float64
+		maxULP   int64
+		absFloor float64 // below this |ref|, compare absolutely (subnormal range)
+	}{
+		{"exp", fastExp, math.Exp, -87, 88, 1, 0},
+		{"logistic", fastLogistic, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -87, 30, 1, 0},
+		{"erf", fastErf, math.Erf, -6, 6, 2, 0},
+	}
+	const n = 1 << 20
+	for _, c := range cases {
+		var worst int64
+		var at float64
+		for i := 0; i <= n; i++ {
+			x := float64(float32(c.lo + (c.hi-c.lo)*float64(i)/n))
+			got, want := float32(c.fast(x)), float32(c.ref(x))
+			if u := ulps(got, want); u > worst {
+				worst, at = u, x
+			}
+		}
+		if worst > c.maxULP {
+			t.Errorf("%s: %d ulps from float64 math at x=%v (fast %v, math %v)", c.name, worst, at, float32(c.fast(at)), float32(c.ref(at)))
+		} else {
+			t.Logf("%s: at most %d ulp over [%v, %v]", c.name, worst, c.lo, c.hi)
+		}
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1000, -1000} {
+		if got, want := fastExp(x), math.Exp(x); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("fastExp(%v) = %v, want %v", x, got, want)
+		}
+		if got, want := fastErf(x), math.Erf(x); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("fastErf(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
+
+var sink float32
+
+func BenchmarkExp(b *testing.B) {
+	xs := randFloats(4096, 1, 10)
+	b.Run("math", func(b *testing.B) {
+		for range b.N {
+			for _, x := range xs {
+				sink += float32(math.Exp(float64(x)))
+			}
+		}
+	})
+	b.Run("fast", func(b *testing.B) {
+		for range b.N {
+			for _, x := range xs {
+				sink += float32(fastExp(float64(x)))
+			}
+		}
+	})
+	b.Run("erf-math", func(b *testing.B) {
+		for range b.N {
+			for _, x := range xs {
+				sink += float32(math.Erf(float64(x) / 4))
+			}
+		}
+	})
+	b.Run("erf-fast", func(b *testing.B) {
+		for range b.N {
+			for _, x := range xs {
+				sink += float32(fastErf(float64(x) / 4))
+			}
+		}
+	})
+}
