@@ -23,7 +23,7 @@ func TestParseTokens(t *testing.T) {
 	}
 }
 
-// TestFusionKeysValidation: fusion_keys tokens needs patch tokens in the store.
+// TestFusionKeysValidation: the values of fusion_keys and features.tokens.
 func TestFusionKeysValidation(t *testing.T) {
 	path := filepath.Join("..", "configs", "exp1_baseline.yaml")
 	for _, tc := range []struct {
@@ -31,7 +31,7 @@ func TestFusionKeysValidation(t *testing.T) {
 		badKey string // "" : valid
 	}{
 		{nil, ""},
-		{[]string{"model.fusion_keys=tokens"}, "model.fusion_keys"},
+		{[]string{"model.fusion_keys=tokens"}, ""}, // one key: the class token's
 		{[]string{"model.fusion_keys=tokens", "features.tokens=patches:16"}, ""},
 		{[]string{"features.tokens=patches:16"}, ""},
 		{[]string{"features.tokens=patches:12"}, "features.tokens"},

@@ -207,14 +207,11 @@ func validate(c Config, tree *node) error {
 
 	oneOf("features.mode", c.Features.Mode, FeatureModes)
 	positive("features.views", c.Features.Views)
-	tokens, err := ParseTokens(c.Features.Tokens)
-	if err != nil {
+	if _, err := ParseTokens(c.Features.Tokens); err != nil {
 		bad("features.tokens", c.Features.Tokens, "%v", err)
 	}
+	// fusion_keys tokens with features.tokens cls has the one key of the original.
 	oneOf("model.fusion_keys", c.Model.FusionKeys, FusionKeys)
-	if c.Model.FusionKeys == "tokens" && err == nil && tokens == 0 {
-		bad("model.fusion_keys", c.Model.FusionKeys, "needs patch tokens in the feature store: set features.tokens to patches:K (K = 4, 9, 16, ...)")
-	}
 	if c.Features.Mode == "disk" && c.Features.Dir == "" {
 		bad("features.dir", c.Features.Dir, "must not be empty when features.mode is disk")
 	}

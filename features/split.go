@@ -25,6 +25,10 @@ type Split struct {
 
 	s1mu sync.Mutex
 	s1   map[string]*Stage1Reader // by adapter identity; nil: not stored
+
+	// liveTok holds the pooled patch tokens the last live Rows call computed, by
+	// (sample, view), for the TokenRows call that follows it.
+	liveTok map[[2]int][]float32
 }
 
 // OpenStore opens t's store and checks it against t's key; samples the store records
@@ -140,6 +144,7 @@ func (s *Split) Rows(idx, views []int, dst []float32) error {
 // liveRows decodes, augments and encodes the requested rows in batches.
 func (s *Split) liveRows(idx, views []int, dst []float32) error {
 	t := s.target
+	s.liveTok = map[[2]int][]float32{}
 	viewOf := make(map[int]int, len(idx))
 	var batches [][]int
 	var order [][]int // positions j of each batch entry
@@ -178,12 +183,15 @@ func (s *Split) liveRows(idx, views []int, dst []float32) error {
 		for _, v := range lb.Values {
 			px = append(px, v...)
 		}
-		emb, err := s.enc.embed(px, len(lb.Values))
+		emb, tok, err := s.enc.embedTokens(px, len(lb.Values))
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name(), err)
 		}
 		for k, j := range order[b] {
 			copy(dst[j*s.dim:(j+1)*s.dim], emb[k*s.dim:(k+1)*s.dim])
+			if per := len(tok) / len(lb.Values); per > 0 {
+				s.liveTok[[2]int{idx[j], views[j]}] = tok[k*per : (k+1)*per]
+			}
 		}
 	}
 	return nil

@@ -169,12 +169,16 @@ func (s *Split) TokenRows(idx, views []int, dst []float32) error {
 	return s.liveTokenRows(idx, views, dst)
 }
 
-// liveTokenRows computes the tokens of the requested rows with the encoder, one
-// sample at a time (features.mode: none; the rows' embeddings were computed by Rows
-// with the same view, so the images are decoded again).
+// liveTokenRows returns the tokens of the requested rows (features.mode: none): those
+// the last Rows call computed with the embeddings (the trainer asks for a batch's
+// tokens right after its rows), the others encoded again one sample at a time.
 func (s *Split) liveTokenRows(idx, views []int, dst []float32) error {
 	t, per := s.target, s.Tokens()*s.dim
 	for j, i := range idx {
+		if tok, ok := s.liveTok[[2]int{i, views[j]}]; ok && len(tok) == per {
+			copy(dst[j*per:(j+1)*per], tok)
+			continue
+		}
 		px, err := s.enc.pixels(t, s.keep[i], views[j:j+1])
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name(), err)

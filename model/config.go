@@ -15,7 +15,8 @@ type Config struct {
 	Normalize        bool    // L2 normalisations of the reference (normalize_features)
 	// Keys selects the cross-attention's keys and values (model.fusion_keys): KeysCLS
 	// ("" too) the class token's s1 alone, as the original; KeysTokens s1 of the class
-	// token and of Tokens pooled patch tokens (Tokens+1 keys per sample).
+	// token and of Tokens pooled patch tokens (Tokens+1 keys per sample; with Tokens 0
+	// the one key of the original through the general attention, same values).
 	// Both are left out of JSON when unset, so checkpoints of fusion_keys: cls are
 	// byte for byte those from before the option existed.
 	Keys   string `json:",omitempty"`
@@ -54,8 +55,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model.dropout %g: must be in [0, 1)", c.Dropout)
 	case c.Keys != "" && c.Keys != KeysCLS && c.Keys != KeysTokens:
 		return fmt.Errorf("model.fusion_keys %q: want %s or %s", c.Keys, KeysCLS, KeysTokens)
-	case c.Keys == KeysTokens && c.Tokens < 1:
-		return fmt.Errorf("model.fusion_keys %s needs pooled patch tokens (features.tokens: patches:K), have %d", KeysTokens, c.Tokens)
+	case c.Tokens < 0:
+		return fmt.Errorf("%d pooled patch tokens: must be 0 or more", c.Tokens)
 	}
 	for i, h := range c.ClassifierHidden {
 		if h <= 0 {

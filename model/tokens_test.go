@@ -89,7 +89,8 @@ func TestTokenHeadGradientFiniteDifference(t *testing.T) {
 
 // TestHeadsMatterOnlyWithTokens runs the same weights (their layout does not depend on
 // the head count) with 1, 2, 4 and 8 heads: with several keys the outputs differ,
-// with one key (fusion_keys: cls) they are identical.
+// with one key (fusion_keys: cls, or tokens without patch tokens, which gives the
+// same values) they are identical.
 func TestHeadsMatterOnlyWithTokens(t *testing.T) {
 	be := testBackend(t)
 	base := tinyConfig()
@@ -109,6 +110,8 @@ func TestHeadsMatterOnlyWithTokens(t *testing.T) {
 			kv := in[np+1]
 			if cfg.Keys != KeysTokens {
 				kv = Reshape(Slice(kv, AxisRange(), AxisElem(0), AxisRange()), batch, cfg.Dim)
+			} else if cfg.Tokens == 0 {
+				kv = Slice(kv, AxisRange(), AxisElem(0), AxisRange())
 			}
 			o := b.Forward(Bind(ps, in[:np]), b.CLIP(in[np]), kv)
 			if o.AttnEntropy == nil {
@@ -127,7 +130,7 @@ func TestHeadsMatterOnlyWithTokens(t *testing.T) {
 		keys        string
 		tokens      int
 		wantDiffers bool
-	}{{KeysCLS, 0, false}, {KeysTokens, k, true}} {
+	}{{KeysCLS, 0, false}, {KeysTokens, 0, false}, {KeysTokens, k, true}} {
 		var first []float64
 		for _, heads := range []int{1, 2, 4, 8} {
 			cfg := base
@@ -141,8 +144,19 @@ func TestHeadsMatterOnlyWithTokens(t *testing.T) {
 					t.Fatalf("%d heads: %d entropies, want %d", heads, len(entropy), batch*heads)
 				}
 				for _, e := range entropy {
-					if e <= 0 || e > math.Log(k+1)+1e-12 {
-						t.Errorf("%d heads: attention entropy %g outside (0, ln %d]", heads, e, k+1)
+					if tc.tokens == 0 && e != 0 || tc.tokens > 0 && (e <= 0 || e > math.Log(k+1)+1e-12) {
+						t.Errorf("%d heads, %d tokens: attention entropy %g outside (0, ln %d], or not 0 on one key", heads, tc.tokens, e, tc.tokens+1)
+					}
+				}
+			}
+			if tc.tokens == 0 {
+				// One key: the general attention gives the original's values.
+				cls := cfg
+				cls.Keys = KeysCLS
+				want, _ := run(cls)
+				for i := range prob {
+					if math.Abs(prob[i]-want[i]) > 1e-12 {
+						t.Errorf("%s, %d heads, no patch tokens: prob %g, fusion_keys cls %g", tc.keys, heads, prob[i], want[i])
 					}
 				}
 			}

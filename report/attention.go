@@ -48,7 +48,7 @@ func (rep *Report) attentionTable() {
 		}
 		keys, uniform := na, na
 		if r.HasConfig {
-			if k, err := config.ParseTokens(r.Config.Features.Tokens); err == nil && k > 0 {
+			if k, err := config.ParseTokens(r.Config.Features.Tokens); err == nil {
 				keys, uniform = fmt.Sprintf("1+%d", k), f4(math.Log(float64(k+1)))
 			}
 		}

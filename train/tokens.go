@@ -46,7 +46,7 @@ func (s subsetSplit) TokenRows(idx, views []int, dst []float32) error {
 
 // checkTokens rejects splits without the pooled patch tokens fusion_keys: tokens needs.
 func checkTokens(s Split, name string, cfg model.Config) error {
-	if cfg.Keys != model.KeysTokens {
+	if cfg.Keys != model.KeysTokens || cfg.Tokens == 0 {
 		return nil
 	}
 	ts, ok := s.(tokenSplit)
@@ -64,8 +64,8 @@ func checkTokens(s Split, name string, cfg model.Config) error {
 // keys returns the graphs' s1 input for rows idx (views views) of s: s1 itself under
 // fusion_keys: cls; otherwise the keys [n, K+1, D], s1 first.
 func (e *engine) keys(s Split, idx, views []int, s1 []float32) ([]float32, error) {
-	if e.cfg.Keys != model.KeysTokens {
-		return s1, nil
+	if e.cfg.Keys != model.KeysTokens || e.cfg.Tokens == 0 {
+		return s1, nil // [n, D] is [n, 1, D] with no patch tokens
 	}
 	ts, ok := s.(tokenSplit)
 	if !ok {
@@ -93,7 +93,7 @@ func (e *engine) keys(s Split, idx, views []int, s1 []float32) ([]float32, error
 // fusion_keys: tokens.
 func (e *engine) keysArg(s1 []float32, n int) *tensors.Tensor {
 	d, t := e.cfg.Dim, e.cfg.KeyTokens()
-	if t == 1 {
+	if e.cfg.Keys != model.KeysTokens {
 		return matrix(s1, n, d)
 	}
 	return tensors.FromFlatDataAndDimensions(s1[:n*t*d], n, t, d)
