@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/config"
+	"github.com/fairclip/fairclip/model"
 	"github.com/fairclip/fairclip/runs"
 	"github.com/fairclip/fairclip/safetensors"
 )
@@ -71,6 +72,10 @@ func LoadScorer(path string, cfg config.Config, backendSpec string) (*Scorer, er
 	be, err := backend.New(chooseBackend(backendSpec, cfg))
 	if err != nil {
 		return nil, err
+	}
+	if m := c.meta.Model; m.Keys == model.KeysTokens && m.Tokens > 0 {
+		// Score takes CLIP embeddings only; such a head also needs pooled patch tokens.
+		return nil, fmt.Errorf("checkpoint %s: model.fusion_keys tokens with %d patch tokens: scoring from embeddings alone is not supported", path, m.Tokens)
 	}
 	eng, err := newEngine(be, c.meta.Model, cls, w, c.stage1, c.params)
 	if err != nil {
