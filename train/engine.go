@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/backends"
@@ -36,6 +37,16 @@ type engine struct {
 	// fwdExec is the training-mode forward pass: z and the matrix products, which
 	// stepExec replays (model.Products) so that a step computes the forward once.
 	evalExec, fwdExec, stepExec *graph.Exec
+	// held are the parameter tensors while holdParams keeps them fixed, else nil.
+	held []any
+}
+
+// holdParams makes evalRows reuse one copy of the parameters on the backend until the
+// returned release runs; the parameters must not change in between (an evaluation pass).
+// Without it every eval chunk copies all parameters to the backend again.
+func (e *engine) holdParams() (release func()) {
+	e.held = paramArgs(e.params)
+	return func() { e.held = nil }
 }
 
 // evalChunk is the batch size of the eval graph; shorter chunks are padded so that
@@ -150,7 +161,11 @@ func (e *engine) evalRows(clip, s1 []float32, n int) (evalOut, error) {
 	ps := make([]float32, evalChunk*kt*d)
 	copy(pc, clip[:n*d])
 	copy(ps, s1[:n*kt*d])
-	args := append(paramArgs(e.params), matrix(pc, evalChunk, d), e.keysArg(ps, evalChunk))
+	params := e.held
+	if params == nil {
+		params = paramArgs(e.params)
+	}
+	args := append(slices.Clip(params), matrix(pc, evalChunk, d), e.keysArg(ps, evalChunk))
 	out, err := e.evalExec.Exec(args...)
 	if err != nil {
 		return evalOut{}, fmt.Errorf("eval graph: %w", err)

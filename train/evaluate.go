@@ -26,6 +26,7 @@ type predictions struct {
 func (t *trainer) predict(s Split, cache *stage1Cache) (predictions, error) {
 	n, d := s.Len(), t.mcfg.Dim
 	var p predictions
+	defer t.eng.holdParams()()
 	clip := make([]float32, evalChunk*d)
 	s1 := make([]float32, evalChunk*d)
 	idx := make([]int, 0, evalChunk)
