@@ -219,6 +219,30 @@ func TestFacesFound(t *testing.T) {
 	if found < len(paths)/2 {
 		t.Errorf("faces found in %d of %d synthetic images, want at least half", found, len(paths))
 	}
+	// A large photo (searched at a short side of 1000): the first face found,
+	// enlarged 25x onto a 2400x1600 canvas at x = 400, is found where it was put.
+	for _, p := range paths {
+		img, _ := data.DecodeImage(p)
+		small := data.ToRGB(img)
+		if len(ff.find(small)) == 0 {
+			continue
+		}
+		big := data.ResizeLinearCV(small, 1600, 1600)
+		canvas := data.ToRGB(gradient(2400, 1600))
+		for y := range 1600 {
+			copy(canvas.Pix[3*(y*2400+400):3*(y*2400+2000)], big.Pix[3*y*1600:3*(y+1)*1600])
+		}
+		dets := ff.find(canvas)
+		if len(dets) == 0 {
+			t.Errorf("%s enlarged to 1600 px: no face found", p)
+			break
+		}
+		b := dets[0].box
+		if cx, cy := 400+800, int(0.53*1600); b.X > cx || b.X+b.W < cx || b.Y > cy || b.Y+b.H < cy || b.W < 400 {
+			t.Errorf("%s enlarged: face box %+v, want one around (%d, %d) at least 400 px wide", p, b, cx, cy)
+		}
+		break
+	}
 	if dets := ff.find(data.ToRGB(gradient(160, 120))); len(dets) != 0 {
 		t.Errorf("gradient: %d faces found, want none: %+v", len(dets), dets)
 	}

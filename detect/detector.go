@@ -100,6 +100,9 @@ func Load(runDir string, opts Options) (*Detector, error) {
 	d.info = ModelInfo{Run: runDir, Checkpoint: ckpt, Epoch: meta.Epoch, ConfigHash: meta.ConfigHash, Backbone: enc.ID,
 		Preprocess: setup.PreprocessID(), Threshold: thr.value, ThresholdRule: thr.rule, ThresholdFrom: thr.from,
 		ValMetrics: meta.Metrics, FaceDetector: "pigo facefinder (pico cascade)", CropScale: CropScale, Frames: opts.Frames}
+	if opts.Cascade != "" {
+		d.info.FaceDetector = "pigo, cascade " + opts.Cascade
+	}
 	if opts.NoFaceDetect {
 		d.info.FaceDetector = "none (--no-face-detect: whole image)"
 	}

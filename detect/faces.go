@@ -28,6 +28,9 @@ const (
 	iouThreshold = 0.2
 	minQuality   = 0.0
 	detectSide   = 128
+	// maxDetectSide bounds the searched image's short side: a face of 10% of it
+	// is still 100 pixels there.
+	maxDetectSide = 1000
 )
 
 // faceFinder finds upright frontal faces. It is safe for concurrent use (the
@@ -72,12 +75,13 @@ type detection struct {
 
 // find returns the faces of img, largest first.
 func (f *faceFinder) find(orig *data.RGB) []detection {
-	// The cascade misses small faces: search images with a short side under
-	// detectSide at that size and map the boxes back.
+	// The cascade misses faces in small images: search images with a short side
+	// under detectSide at that size, and large ones (over maxDetectSide) at that
+	// size, which keeps the search cost bounded; boxes are mapped back.
 	img, k := orig, 1.0
-	if s := min(orig.W, orig.H); s < detectSide {
-		k = float64(detectSide) / float64(s)
-		img = data.ResizeLinearCV(orig, int(math.Round(float64(orig.W)*k)), int(math.Round(float64(orig.H)*k)))
+	if s := min(orig.W, orig.H); s < detectSide || s > maxDetectSide {
+		k = float64(min(max(s, detectSide), maxDetectSide)) / float64(s)
+		img = data.ResizeLinearCV(orig, max(1, int(math.Round(float64(orig.W)*k))), max(1, int(math.Round(float64(orig.H)*k))))
 	}
 	gray := make([]uint8, img.W*img.H)
 	for i := range gray {
@@ -86,8 +90,8 @@ func (f *faceFinder) find(orig *data.RGB) []detection {
 		gray[i] = uint8(math.Round(0.299*float64(p[0]) + 0.587*float64(p[1]) + 0.114*float64(p[2])))
 	}
 	short := min(img.W, img.H)
-	minSize := f.minSize
-	if minSize <= 0 {
+	minSize := int(math.Round(float64(f.minSize) * k))
+	if f.minSize <= 0 {
 		minSize = max(20, short/10)
 	}
 	params := pigo.CascadeParams{

@@ -41,6 +41,11 @@ func walk(inputs []string) ([]entry, int) {
 			out = append(out, entry{path: path, fail: &r})
 			return
 		}
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			r := FileResult{File: path, Error: fmt.Sprintf("%s: not a regular file (%s)", path, fi.Mode().Type()), ErrorKind: ErrUnreadable}
+			out = append(out, entry{path: path, fail: &r})
+			return
+		}
 		if !fi.IsDir() {
 			if top || mediaExt[strings.ToLower(filepath.Ext(path))] {
 				out = append(out, entry{path: path})
