@@ -1,10 +1,13 @@
 package model
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/fairclip/fairclip/config"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -194,4 +197,25 @@ func anyTensors(ts []*tensors.Tensor) []any {
 		out[i] = t
 	}
 	return out
+}
+
+// TestClsConfigJSONUnchanged: under fusion_keys: cls the head's configuration (stored
+// in checkpoints) has no new fields, so its checkpoints are byte for byte as before.
+func TestClsConfigJSONUnchanged(t *testing.T) {
+	c := config.Default()
+	b, err := json.Marshal(ConfigFrom(c.Model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Keys") || strings.Contains(string(b), "Tokens") {
+		t.Errorf("cls head configuration gained fields: %s", b)
+	}
+	c.Model.FusionKeys, c.Features.Tokens = "tokens", "patches:16"
+	mc, err := ConfigFromAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mc.Keys != KeysTokens || mc.Tokens != 16 || mc.KeyTokens() != 17 || mc.HeadsInert() {
+		t.Errorf("tokens configuration %+v", mc)
+	}
 }
