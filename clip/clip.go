@@ -14,6 +14,24 @@ type Arch struct {
 	Patch      int `json:"patch"`      // patch size in pixels (the patch-embedding convolution's kernel and stride)
 	Resolution int `json:"resolution"` // input image side in pixels
 	OutputDim  int `json:"output_dim"` // embedding size after the projection
+	// Act is the MLP activation: "" or ActQuickGELU (every OpenAI CLIP model), ActGELU.
+	Act string `json:"act,omitempty"`
+	// LayerNormEps is the LayerNorm epsilon; 0 means CLIP's 1e-5.
+	LayerNormEps float64 `json:"layer_norm_eps,omitempty"`
+}
+
+// MLP activations of Arch.Act (HuggingFace's hidden_act names).
+const (
+	ActQuickGELU = "quick_gelu" // x * sigmoid(1.702 x)
+	ActGELU      = "gelu"       // exact (erf) GELU
+)
+
+// lnEps is the LayerNorm epsilon of the architecture.
+func (a Arch) lnEps() float64 {
+	if a.LayerNormEps == 0 {
+		return layerNormEps
+	}
+	return a.LayerNormEps
 }
 
 // The published CLIP vision towers. Treat them as constants.
@@ -49,8 +67,15 @@ func (a Arch) Name() string {
 	case ArchViTL14At336:
 		return "ViT-L/14@336px"
 	}
-	return fmt.Sprintf("ViT(width=%d, layers=%d, heads=%d, patch=%d, resolution=%d, output=%d)",
-		a.Width, a.Layers, a.Heads, a.Patch, a.Resolution, a.OutputDim)
+	extra := ""
+	if a.Act != "" && a.Act != ActQuickGELU {
+		extra += ", act=" + a.Act
+	}
+	if a.LayerNormEps != 0 && a.LayerNormEps != layerNormEps {
+		extra += fmt.Sprintf(", layer_norm_eps=%g", a.LayerNormEps)
+	}
+	return fmt.Sprintf("ViT(width=%d, layers=%d, heads=%d, patch=%d, resolution=%d, output=%d%s)",
+		a.Width, a.Layers, a.Heads, a.Patch, a.Resolution, a.OutputDim, extra)
 }
 
 // Validate checks that the dimensions are consistent.
@@ -60,6 +85,10 @@ func (a Arch) Validate() error {
 		return fmt.Errorf("clip: architecture %s: every dimension must be positive", a.Name())
 	case a.Width%a.Heads != 0:
 		return fmt.Errorf("clip: architecture %s: width %d is not divisible by %d heads", a.Name(), a.Width, a.Heads)
+	case a.Act != "" && a.Act != ActQuickGELU && a.Act != ActGELU:
+		return fmt.Errorf("clip: architecture %s: activation %q is not supported (%s or %s)", a.Name(), a.Act, ActQuickGELU, ActGELU)
+	case a.LayerNormEps < 0:
+		return fmt.Errorf("clip: architecture %s: negative layer_norm_eps", a.Name())
 	case a.Resolution%a.Patch != 0:
 		return fmt.Errorf("clip: architecture %s: resolution %d is not a multiple of patch %d", a.Name(), a.Resolution, a.Patch)
 	}

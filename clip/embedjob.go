@@ -43,6 +43,7 @@ type Embedded struct {
 	Arch   Arch
 	Layers []int
 	Names  []string // image paths, or "pixel_values[i]"
+	Notice string   // Weights.Notice: an assumption made while importing the weights, or ""
 	*Result
 }
 
@@ -84,7 +85,7 @@ func RunEmbed(job EmbedJob) (*Embedded, error) {
 		return nil, err
 	}
 	defer m.Close()
-	out := &Embedded{Arch: w.Arch, Layers: append([]int{}, job.Layers...), Names: names,
+	out := &Embedded{Arch: w.Arch, Layers: append([]int{}, job.Layers...), Names: names, Notice: w.Notice,
 		Result: &Result{States: make([][]float32, len(job.Layers))}}
 	bs := m.opts.BatchSize
 	n := len(names)

@@ -45,7 +45,7 @@ func Forward(arch Arch, get func(name string) *Node, pixels *Node, layers []int)
 	cls := BroadcastToDims(Reshape(get("class_embedding"), 1, 1, width), batch, 1, width)
 	x = Concatenate([]*Node{cls, x}, 1)
 	x = Add(x, BroadcastToDims(Reshape(get("positional_embedding"), 1, arch.Tokens(), width), batch, arch.Tokens(), width))
-	x = layerNorm(x, get("ln_pre.weight"), get("ln_pre.bias"))
+	x = layerNorm(x, get("ln_pre.weight"), get("ln_pre.bias"), arch.lnEps())
 	record := func(l int) {
 		if i, ok := want[l]; ok {
 			out.States[i] = x
@@ -54,16 +54,16 @@ func Forward(arch Arch, get func(name string) *Node, pixels *Node, layers []int)
 	record(0)
 	for l := 0; l < arch.Layers; l++ {
 		p := func(s string) *Node { return get(blockName(l, s)) }
-		h := layerNorm(x, p("ln_1.weight"), p("ln_1.bias"))
+		h := layerNorm(x, p("ln_1.weight"), p("ln_1.bias"), arch.lnEps())
 		x = Add(x, attention(arch, h, p("attn.in_proj_weight"), p("attn.in_proj_bias"), p("attn.out_proj.weight"), p("attn.out_proj.bias")))
-		h = layerNorm(x, p("ln_2.weight"), p("ln_2.bias"))
+		h = layerNorm(x, p("ln_2.weight"), p("ln_2.bias"), arch.lnEps())
 		h = linear(h, p("mlp.c_fc.weight"), p("mlp.c_fc.bias"))
-		h = Mul(h, Sigmoid(MulScalar(h, quickGELUAlpha)))
+		h = activation(arch, h)
 		x = Add(x, linear(h, p("mlp.c_proj.weight"), p("mlp.c_proj.bias")))
 		record(l + 1)
 	}
 	cls = Reshape(Slice(x, AxisRange(), AxisElem(0), AxisRange()), batch, width)
-	out.Pooled = layerNorm(cls, get("ln_post.weight"), get("ln_post.bias"))
+	out.Pooled = layerNorm(cls, get("ln_post.weight"), get("ln_post.bias"), arch.lnEps())
 	out.Embedding = Einsum("bw,wo->bo", out.Pooled, get("proj"))
 	return out, nil
 }
@@ -86,13 +86,21 @@ func linear(x, weight, bias *Node) *Node {
 	return Add(y, broadcastLeft(bias, y.Shape().Dimensions))
 }
 
-// layerNorm normalizes over the last axis with CLIP's epsilon.
-func layerNorm(x, gain, bias *Node) *Node {
+// activation is the MLP's activation: QuickGELU, or the exact GELU under ActGELU.
+func activation(arch Arch, h *Node) *Node {
+	if arch.Act == ActGELU {
+		return Mul(MulScalar(h, 0.5), AddScalar(Erf(MulScalar(h, 1/math.Sqrt2)), 1))
+	}
+	return Mul(h, Sigmoid(MulScalar(h, quickGELUAlpha)))
+}
+
+// layerNorm normalizes over the last axis with epsilon eps.
+func layerNorm(x, gain, bias *Node, eps float64) *Node {
 	last := x.Rank() - 1
 	mean := ReduceAndKeep(x, ReduceMean, last)
 	centered := Sub(x, mean)
 	variance := ReduceAndKeep(Square(centered), ReduceMean, last)
-	y := Mul(centered, Rsqrt(AddScalar(variance, layerNormEps)))
+	y := Mul(centered, Rsqrt(AddScalar(variance, eps)))
 	dims := x.Shape().Dimensions
 	return Add(Mul(y, broadcastLeft(gain, dims)), broadcastLeft(bias, dims))
 }

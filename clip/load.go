@@ -1,6 +1,7 @@
 package clip
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,13 +18,18 @@ const HeadsMetadataKey = "clip.heads"
 
 // Load imports a vision tower from a safetensors file (HuggingFace or OpenAI names, full
 // CLIP model or vision tower only) or a PyTorch torch.save / TorchScript archive (.pt,
-// .pth), detected from the file's content. The architecture is inferred from the shapes.
+// .pth), detected from the file's content. The architecture is inferred from the shapes;
+// the head count, activation and LayerNorm epsilon come from opts, else from the
+// HuggingFace config.json in the weights' directory and the safetensors metadata's
+// "config" (HuggingFace JSON) or "clip.heads" entries, which must agree (the sizes they
+// state must match the shapes); with none, Width/64 heads and Weights.Notice says so.
 func Load(path string, opts LoadOptions) (*Weights, error) {
 	isZip, err := hasZipMagic(path)
 	if err != nil {
 		return nil, fmt.Errorf("clip: load weights: %w", err)
 	}
 	var tensors map[string]safetensors.Tensor
+	var meta map[string]string
 	if isZip {
 		tensors, _, err = torchfile.Load(path)
 		if err != nil {
@@ -50,14 +56,17 @@ func Load(path string, opts LoadOptions) (*Weights, error) {
 		if err != nil {
 			return nil, fmt.Errorf("clip: load weights: %w", err)
 		}
-		tensors = f.Tensors
-		if h, ok := f.Metadata[HeadsMetadataKey]; ok && opts.Heads == 0 {
-			if opts.Heads, err = strconv.Atoi(h); err != nil || opts.Heads <= 0 {
-				return nil, fmt.Errorf("clip: load weights %s: metadata %s=%q is not a positive integer", path, HeadsMetadataKey, h)
-			}
-		}
+		tensors, meta = f.Tensors, f.Metadata
 	}
-	w, err := FromTensors(tensors, opts)
+	srcs, err := configSources(path, meta)
+	if err != nil {
+		return nil, fmt.Errorf("clip: load weights: %w", err)
+	}
+	hp, err := resolveHParams(opts.hparams(), srcs)
+	if err != nil {
+		return nil, fmt.Errorf("clip: load weights %s: %w", path, err)
+	}
+	w, err := fromTensors(tensors, hp)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
@@ -95,5 +104,14 @@ func (w *Weights) Save(path string) error {
 		ts[names[i]] = safetensors.Tensor{Shape: s.shape, F32: data}
 	}
 	meta := map[string]string{HeadsMetadataKey: strconv.Itoa(w.Arch.Heads), "format": "pt"}
+	if w.Arch.Act != "" || w.Arch.LayerNormEps != 0 {
+		cfg, err := json.Marshal(hfVision{NumAttentionHeads: w.Arch.Heads, HiddenAct: w.Arch.Act,
+			LayerNormEps: w.Arch.LayerNormEps, ImageSize: w.Arch.Resolution, PatchSize: w.Arch.Patch,
+			ProjectionDim: w.Arch.OutputDim})
+		if err != nil {
+			return fmt.Errorf("clip: save %s: %w", path, err)
+		}
+		meta[ConfigMetadataKey] = string(cfg)
+	}
 	return safetensors.WriteFile(path, names, ts, meta)
 }

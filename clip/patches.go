@@ -19,7 +19,7 @@ import (
 // averages whole patches.
 func PatchTokens(arch Arch, get func(name string) *Node, state *Node, grid int) *Node {
 	g := state.Graph()
-	x := layerNorm(state, get("ln_post.weight"), get("ln_post.bias"))
+	x := layerNorm(state, get("ln_post.weight"), get("ln_post.bias"), arch.lnEps())
 	pool := ConvertDType(Const(g, PoolMatrix(arch.Grid(), grid)), x.DType()) // [K, Tokens]
 	cells := Einsum("btw,kt->bkw", x, pool)
 	return Einsum("bkw,wo->bko", cells, get("proj"))

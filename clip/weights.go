@@ -23,13 +23,25 @@ type Weights struct {
 	Layout  string // the layout the weights were imported from
 	Prefix  string // the name prefix found in the file, e.g. "visual." or "vision_model."
 	Tensors map[string][]float32
+	// Notice is a one-line message about an assumption made while importing (the head
+	// count when no configuration gives it), or "".
+	Notice string
 }
 
 // LoadOptions tunes weight import.
 type LoadOptions struct {
 	// Heads overrides the number of attention heads, which the weights do not determine.
-	// 0 uses the file's "clip.heads" metadata if present, else OpenAI's rule Width/64.
+	// 0 uses the configuration (Load: config.json beside the weights, the safetensors
+	// metadata's "config" or "clip.heads"), else OpenAI's rule Width/64 with a notice.
 	Heads int
+	// Act and LayerNormEps override the configuration's hidden_act and layer_norm_eps
+	// ("" and 0: the configuration's, else quick_gelu and 1e-5).
+	Act          string
+	LayerNormEps float64
+}
+
+func (o LoadOptions) hparams() HParams {
+	return HParams{Heads: o.Heads, Act: o.Act, LayerNormEps: o.LayerNormEps}
 }
 
 // source describes where one canonical tensor comes from in a file.
@@ -110,6 +122,18 @@ func sources(kind, prefix string, arch Arch) map[string]source {
 // InferArch determines the architecture from tensor shapes (any supported layout). heads
 // overrides the head count (0: Width/64). It also returns the layout and name prefix.
 func InferArch(shapes map[string][]int, heads int) (arch Arch, kind, prefix string, err error) {
+	arch, kind, prefix, err = inferShapes(shapes)
+	if err != nil {
+		return Arch{}, "", "", err
+	}
+	if _, err := (HParams{Heads: heads}).apply(&arch); err != nil {
+		return Arch{}, "", "", err
+	}
+	return arch, kind, prefix, nil
+}
+
+// inferShapes is InferArch without the head count (left 0).
+func inferShapes(shapes map[string][]int) (arch Arch, kind, prefix string, err error) {
 	kind, prefix, err = layout(shapes)
 	if err != nil {
 		return Arch{}, "", "", err
@@ -160,16 +184,6 @@ func InferArch(shapes map[string][]int, heads int) (arch Arch, kind, prefix stri
 	for has(blockPrefix(arch.Layers)) {
 		arch.Layers++
 	}
-	arch.Heads = heads
-	if heads == 0 {
-		if arch.Width%64 != 0 {
-			return Arch{}, "", "", fmt.Errorf("width %d is not a multiple of 64: give the number of attention heads explicitly", arch.Width)
-		}
-		arch.Heads = arch.Width / 64
-	}
-	if err := arch.Validate(); err != nil {
-		return Arch{}, "", "", err
-	}
 	return arch, kind, prefix, nil
 }
 
@@ -177,15 +191,24 @@ func InferArch(shapes map[string][]int, heads int) (arch Arch, kind, prefix stri
 // tensors, e.g. the text tower's, are ignored). A missing tensor is a *MissingError and a
 // mis-shaped one a *ShapeError, both naming the tensor as the file does.
 func FromTensors(tensors map[string]safetensors.Tensor, opts LoadOptions) (*Weights, error) {
+	return fromTensors(tensors, opts.hparams())
+}
+
+// fromTensors is FromTensors with the resolved configuration hp.
+func fromTensors(tensors map[string]safetensors.Tensor, hp HParams) (*Weights, error) {
 	shapes := make(map[string][]int, len(tensors))
 	for name, t := range tensors {
 		shapes[name] = t.Shape
 	}
-	arch, kind, prefix, err := InferArch(shapes, opts.Heads)
+	arch, kind, prefix, err := inferShapes(shapes)
 	if err != nil {
 		return nil, fmt.Errorf("clip: %w", err)
 	}
-	out := &Weights{Arch: arch, Layout: kind, Prefix: prefix, Tensors: map[string][]float32{}}
+	notice, err := hp.apply(&arch)
+	if err != nil {
+		return nil, err
+	}
+	out := &Weights{Arch: arch, Layout: kind, Prefix: prefix, Tensors: map[string][]float32{}, Notice: notice}
 	srcs := sources(kind, prefix, arch)
 	for _, spec := range arch.tensorSpecs() {
 		src := srcs[spec.name]

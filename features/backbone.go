@@ -62,7 +62,9 @@ func LoadBackbone(spec string) (*Backbone, error) {
 }
 
 // BackboneID is the key identity of a weights spec without loading the weights: the
-// random spec in canonical form, or "sha256:<hex>" of the file's bytes.
+// random spec in canonical form, or "sha256:<hex>" of the file's bytes followed by
+// "+" and clip.Arch.ConfigID when the resolved configuration (e.g. config.json's head
+// count) differs from what the shapes alone give.
 func BackboneID(spec string) (string, error) {
 	if strings.HasPrefix(spec, RandomPrefix) {
 		_, name, seed, err := ParseRandomSpec(spec)
@@ -80,7 +82,17 @@ func BackboneID(spec string) (string, error) {
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("CLIP weights %s: %w", spec, err)
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	id := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	// The architecture clip.Load resolves (config.json beside the weights, metadata):
+	// hyperparameters other than the shapes' defaults are part of the identity.
+	arch, err := clip.ReadArch(spec, clip.LoadOptions{})
+	if err != nil {
+		return "", err
+	}
+	if c := arch.ConfigID(); c != "" {
+		id += "+" + c
+	}
+	return id, nil
 }
 
 // ParseRandomSpec parses "random:<arch>[:seed=N]" (seed 0 when absent) and returns the

@@ -58,6 +58,9 @@ func newEmbedCmd() *cobra.Command {
 				}
 				return err
 			}
+			if res.Notice != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), res.Notice)
+			}
 			w := cmd.OutOrStdout()
 			switch {
 			case out != "":
@@ -82,7 +85,7 @@ func newEmbedCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print JSON (embeddings and each layer's class token)")
 	f.StringVar(&out, "out", "", "write a safetensors file instead of printing")
 	f.IntVar(&job.Batch, "batch", clip.DefaultBatchSize, "images per execution")
-	f.IntVar(&job.Heads, "heads", 0, "attention heads (0: width/64, as in every OpenAI CLIP model)")
+	f.IntVar(&job.Heads, "heads", 0, "attention heads (0: config.json beside the weights or the safetensors metadata, else width/64 with a notice)")
 	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/pjrt_plugin.so")
 	return cmd
 }
