@@ -8,6 +8,7 @@
 #   options: --repeat N   repeats of the matmul and quickstart measurements, best kept
 #                         (default 2, 1 for --quick; the epoch and ViT run once per setting)
 #            --only LIST  comma-separated parts of the full mode: matmul,epoch,vit,quickstart
+#            --timeout D  limit for each fairclip benchmark command (timeout(1) syntax, default 40m)
 #
 # fairclip runs its `go test -bench` benchmarks on the default backend (GOMLX_BACKEND
 # overrides) and kernel (FAIRCLIP_KERNEL overrides). PyTorch runs scripts/bench_torch.py
@@ -21,12 +22,14 @@ cd "$(dirname "$0")/.."
 mode=full
 repeat=2
 only=matmul,epoch,vit,quickstart
+limit=40m
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) mode=quick; repeat=1 ;;
 	--repeat) repeat="$2"; shift ;;
 	--only) only="$2"; shift ;;
-	-h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+	--timeout) limit="$2"; shift ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) echo "bench-vs-pytorch.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -84,7 +87,7 @@ torch_all() {
 
 # go_bench PKG REGEX BENCHTIME COUNT: runs go test benchmarks, showing their lines.
 go_bench() {
-	go test -timeout 0 -run '^$' -bench "$2" -benchtime "$3" -count "$4" "./$1/" 2>&1 | tee -a "$tmp/go.log" |
+	timeout "$limit" go test -timeout 0 -run '^$' -bench "$2" -benchtime "$3" -count "$4" "./$1/" 2>&1 | tee -a "$tmp/go.log" |
 		grep -E '^(Benchmark|FAIL|panic|---)' | sed 's/^/   /' || true
 }
 
@@ -132,19 +135,6 @@ if want epoch; then
 	torch_all 1 epoch
 fi
 
-if want vit; then
-	echo "== ViT-L/14 forward, batch 8, 224², random weights: fairclip"
-	go_bench clip '^BenchmarkViTL14Forward$' 1x 1
-	grep -E '^BenchmarkViTL14Forward' "$tmp/go.log" | awk '{
-		for (i = 2; i < NF; i++) {
-			if ($(i+1) == "images/s") printf "fairclip\tvitl14/batch8\t%.3f\ts/image\tBenchmarkViTL14Forward\n", 1 / $i
-			if ($(i+1) == "cpu-s/image") printf "fairclip\tvitl14/batch8@cpu\t%.3f\tcpu-s/image\tBenchmarkViTL14Forward\n", $i
-		}
-	}' >>"$results"
-	echo "== ViT-L/14 forward: PyTorch"
-	torch_all 1 vit --batch 8 --runs 1
-fi
-
 if want quickstart; then
 	echo "== quickstart (tiny scale): default backend vs GoMLX's pure-Go backend (go)"
 	go build -o "$tmp/fairclip" ./cmd/fairclip
@@ -161,6 +151,19 @@ if want quickstart; then
 			printf '%s\tquickstart\t%s\ts\tbackend %s\n' "$side" "$secs" "${backend:-<default>}" >>"$results"
 		done
 	done
+fi
+
+if want vit; then
+	echo "== ViT-L/14 forward, batch 8, 224², random weights: fairclip"
+	go_bench clip '^BenchmarkViTL14Forward$' 1x 1
+	grep -E '^BenchmarkViTL14Forward' "$tmp/go.log" | awk '{
+		for (i = 2; i < NF; i++) {
+			if ($(i+1) == "images/s") printf "fairclip\tvitl14/batch8\t%.3f\ts/image\tBenchmarkViTL14Forward\n", 1 / $i
+			if ($(i+1) == "cpu-s/image") printf "fairclip\tvitl14/batch8@cpu\t%.3f\tcpu-s/image\tBenchmarkViTL14Forward\n", $i
+		}
+	}' >>"$results"
+	echo "== ViT-L/14 forward: PyTorch"
+	torch_all 1 vit --batch 8 --runs 1
 fi
 
 echo
