@@ -7,45 +7,36 @@ package kernels
 
 // packA packs op(A)[i0:i0+mc, p0:p0+kc] into dst.
 func packA(dst, a []float32, lda int, trans bool, i0, mc, p0, kc, mr int) {
-	for ir := 0; ir < mc; ir += mr {
-		rows := min(mr, mc-ir)
-		panel := dst[ir*kc : ir*kc+mr*kc]
-		if trans {
-			// op(A)(i, p) = a[p·lda + i]: each step's mr values are contiguous.
-			for p := 0; p < kc; p++ {
-				d := panel[p*mr : p*mr+mr]
-				copy(d, a[(p0+p)*lda+i0+ir:][:rows])
-				clear(d[rows:])
-			}
-			continue
-		}
-		var src [maxTile][]float32
-		for r := 0; r < rows; r++ {
-			src[r] = a[(i0+ir+r)*lda+p0:][:kc]
-		}
-		interleave(panel, mr, kc, src[:rows])
-	}
+	// op(A)(i, p) is a[p·lda + i] when transposed: each step's values are contiguous.
+	packPanels(dst, a, lda, trans, p0, kc, i0, mc, mr)
 }
 
 // packB packs op(B)[p0:p0+kc, j0:j0+nc] into dst.
 func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, nc, nr int) {
-	for jr := 0; jr < nc; jr += nr {
-		cols := min(nr, nc-jr)
-		panel := dst[jr*kc : jr*kc+nr*kc]
-		if !trans {
+	// op(B)(p, j) is b[p·ldb + j] unless transposed.
+	packPanels(dst, b, ldb, !trans, p0, kc, j0, nc, nr)
+}
+
+// packPanels writes the panels of w values x0..x0+nx (rows of A or columns of B) over
+// steps p0..p0+kc. The value (p, x) is src[p·ld + x] when stepMajor, else src[x·ld + p]
+// (a transpose, read up to eight source rows at a time).
+func packPanels(dst, src []float32, ld int, stepMajor bool, p0, kc, x0, nx, w int) {
+	for xr := 0; xr < nx; xr += w {
+		n := min(w, nx-xr)
+		panel := dst[xr*kc : xr*kc+w*kc]
+		if stepMajor {
 			for p := 0; p < kc; p++ {
-				d := panel[p*nr : p*nr+nr]
-				copy(d, b[(p0+p)*ldb+j0+jr:][:cols])
-				clear(d[cols:])
+				d := panel[p*w : p*w+w]
+				copy(d, src[(p0+p)*ld+x0+xr:][:n])
+				clear(d[n:])
 			}
 			continue
 		}
-		// op(B)(p, j) = b[j·ldb + p]: transpose, reading up to 8 rows of B together.
-		var src [maxTile][]float32
-		for j := 0; j < cols; j++ {
-			src[j] = b[(j0+jr+j)*ldb+p0:][:kc]
+		var rows [maxTile][]float32
+		for x := 0; x < n; x++ {
+			rows[x] = src[(x0+xr+x)*ld+p0:][:kc]
 		}
-		interleave(panel, nr, kc, src[:cols])
+		interleave(panel, w, kc, rows[:n])
 	}
 }
 
