@@ -38,15 +38,22 @@ type engine struct {
 	// stepExec replays (model.Products) so that a step computes the forward once.
 	evalExec, fwdExec, stepExec *graph.Exec
 	// held are the parameter tensors while holdParams keeps them fixed, else nil.
-	held []any
+	held  []any
+	bound paramBinding // the parameters as graph arguments without per-call copies
 }
 
 // holdParams makes evalRows reuse one copy of the parameters on the backend until the
 // returned release runs; the parameters must not change in between (an evaluation pass).
 // Without it every eval chunk copies all parameters to the backend again.
 func (e *engine) holdParams() (release func()) {
-	e.held = paramArgs(e.params)
+	e.held = e.paramArgs()
 	return func() { e.held = nil }
+}
+
+// paramArgs are the trainable parameters as graph arguments (see paramBinding).
+func (e *engine) paramArgs() []any {
+	e.bound.be = e.be
+	return e.bound.args(e.params)
 }
 
 // evalChunk is the batch size of the eval graph; shorter chunks are padded so that
@@ -163,7 +170,7 @@ func (e *engine) evalRows(clip, s1 []float32, n int) (evalOut, error) {
 	copy(ps, s1[:n*kt*d])
 	params := e.held
 	if params == nil {
-		params = paramArgs(e.params)
+		params = e.paramArgs()
 	}
 	args := append(slices.Clip(params), matrix(pc, evalChunk, d), e.keysArg(ps, evalChunk))
 	out, err := e.evalExec.Exec(args...)
@@ -203,7 +210,7 @@ func mixSeed(seed int64, parts ...int64) uint64 {
 // matrix products that backward replays.
 func (e *engine) forward(clip, s1 []float32, n int, rng *tensors.Tensor) (z []float32, products []*tensors.Tensor, err error) {
 	d := e.cfg.Dim
-	args := append(paramArgs(e.params), matrix(clip, n, d), e.keysArg(s1, n), rng)
+	args := append(e.paramArgs(), matrix(clip, n, d), e.keysArg(s1, n), rng)
 	out, err := e.fwdExec.Exec(args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("forward graph: %w", err)
@@ -241,7 +248,7 @@ func (e *engine) stepArgs(clip, s1 []float32, labels []int, dz []float32, fairVa
 	for i, y := range labels {
 		onehot[2*i+y] = 1
 	}
-	args := paramArgs(e.params)
+	args := e.paramArgs()
 	for _, v := range e.logVars {
 		args = append(args, tensors.FromScalar(v))
 	}

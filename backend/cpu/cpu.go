@@ -34,7 +34,7 @@ func init() {
 }
 
 // maxPooledBytes bounds the memory the backend keeps for reuse between ops and executions.
-const maxPooledBytes = 512 << 20
+const maxPooledBytes = 256 << 20
 
 // Backend is fairclip's CPU backend. It is safe for concurrent use.
 type Backend struct {
