@@ -66,8 +66,22 @@ func headless(t *testing.T, chromium, url, shot string) string {
 // fetched by the browser and answered as PNGs.
 func TestDashboardInBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
-	fs := &fakeScorer{}
-	s, err := New(fs, Options{RunsDir: runsFixture(t), TempDir: t.TempDir()})
+	var err error
+	// The real detector, so that the result page shows a synthetic face found and boxed.
+	d := realDetector(t)
+	var face []byte
+	for _, p := range realInputs(t, 8) {
+		if d.DetectFile(context.Background(), p).OK() {
+			if face, err = os.ReadFile(p); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if face == nil {
+		t.Fatal("no synthetic image with a face found")
+	}
+	s, err := New(d, Options{RunsDir: runsFixture(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +102,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// The upload form's result: POST the form's target as the browser would, then show
 	// the answer in the browser from a page that shares the server's style sheet.
-	body, ct := multipartBody(t, map[string][]byte{"face.png": testPNG(t, 8)})
+	body, ct := multipartBody(t, map[string][]byte{"face.png": face})
 	resp, err := http.Post(base+"/detect", ct, body)
 	if err != nil {
 		t.Fatal(err)

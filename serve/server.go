@@ -24,7 +24,9 @@ type Options struct {
 	RunsDir string
 	// MaxUploadBytes caps a detection request's body (413 above it). Default 64 MiB.
 	MaxUploadBytes int64
-	// MaxConcurrent is how many detections run at once. Default 2.
+	// MaxConcurrent is how many detection requests run at once. Default 16: the detector
+	// itself bounds decoding to its workers and batches the faces of running requests
+	// into shared model calls, so a few more running requests than cores fill batches.
 	MaxConcurrent int
 	// QueueSize is how many more detection requests may wait for a slot before the server
 	// answers 429. Default 32.
@@ -43,7 +45,7 @@ func (o Options) withDefaults() Options {
 		o.MaxUploadBytes = 64 << 20
 	}
 	if o.MaxConcurrent <= 0 {
-		o.MaxConcurrent = 2
+		o.MaxConcurrent = 16
 	}
 	if o.QueueSize < 0 {
 		o.QueueSize = 0

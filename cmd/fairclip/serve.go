@@ -70,7 +70,7 @@ Ctrl-C stops accepting connections and finishes the requests in flight.`,
 	f.IntVar(&c.Detect.Frames, "frames", detect.DefaultFrames, "frames sampled evenly per video")
 	f.StringVar(&c.Detect.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
 	f.Int64Var(&maxMiB, "max-upload", 64, "largest request body in MiB (413 above it)")
-	f.IntVar(&c.Server.MaxConcurrent, "concurrency", 2, "detections running at once")
+	f.IntVar(&c.Server.MaxConcurrent, "concurrency", 16, "detection requests running at once (their faces share model batches)")
 	f.IntVar(&c.Server.QueueSize, "queue", 32, "detection requests waiting for a slot before 429")
 	f.DurationVar(&c.Server.RequestTimeout, "timeout", 2*time.Minute, "per-request limit on queueing plus detection (504 after it)")
 	f.StringVar(&logFormat, "log-format", "text", "request log format on stderr: text or json")
