@@ -17,14 +17,19 @@ var attributeFacesPerSubgroup = map[string]int{"tiny": 48, "small": 500, "full":
 
 func newSynthCmd() *cobra.Command {
 	var opts synth.Options
-	var attributes string
+	var attributes, visibility, lookalike string
 	var perSubgroup int
+	var biasScale, lookalikeStrength float64
 	cmd := &cobra.Command{
-		Use:   "synth --out DIR [--scale tiny|small|full] [--seed S] [--attributes fairface|utkface|generic [--per-subgroup N]]",
+		Use:   "synth --out DIR [--scale tiny|small|full] [--seed S] [--bias K] [--visibility v0,..,v7] [--real-lookalike r0,..,r7] [--attributes fairface|utkface|generic [--per-subgroup N]]",
 		Short: "Write a synthetic, demographically annotated face-forgery dataset (PG-FDD layout)",
 		Long: "Writes ff++ (realtrain, faketrain, realval, fakeval, test), celebdf, dfd and dfdc (test)\n" +
 			"as PG-FDD fairness CSVs with procedural face PNGs, plus DIR/README.txt. Use DIR as\n" +
-			"dataset.fairness_root. The output depends only on --scale and --seed.\n\n" +
+			"dataset.fairness_root. The output depends only on --scale, --seed and the bias flags.\n\n" +
+			"A demographic bias is planted (docs/data.md): per subgroup (race + 4*female), fake artifacts\n" +
+			"fainter (--visibility) and real faces retouched with forgery-like traces (--real-lookalike, at\n" +
+			"--lookalike-strength of a fake's artifacts). --bias K scales the default bias (0: none, 1:\n" +
+			"default); --visibility and --real-lookalike replace its vectors. DIR/synth.json records it.\n\n" +
 			"With --attributes LAYOUT it writes instead a face-attribute set for Stage 1 (real faces\n" +
 			"only, --per-subgroup faces per subgroup, the --scale's image size) in the FairFace, UTKFace\n" +
 			"or generic layout, and prints the stage1.attribute_datasets entry that reads it.",
@@ -44,6 +49,22 @@ func newSynthCmd() *cobra.Command {
 			if cmd.Flags().Changed("per-subgroup") {
 				return badInput(errors.New("--per-subgroup needs --attributes"))
 			}
+			bias := synth.ScaledBias(biasScale)
+			if cmd.Flags().Changed("visibility") {
+				if bias.Visibility, err = synth.ParseSubgroupValues(visibility); err != nil {
+					return badInput(fmt.Errorf("--visibility %w", err))
+				}
+			}
+			if cmd.Flags().Changed("real-lookalike") {
+				if bias.RealLookalike, err = synth.ParseSubgroupValues(lookalike); err != nil {
+					return badInput(fmt.Errorf("--real-lookalike %w", err))
+				}
+			}
+			bias.LookalikeStrength = lookalikeStrength
+			if err := bias.Validate(); err != nil {
+				return badInput(err)
+			}
+			opts.Bias = &bias
 			start := time.Now()
 			sum, err := synth.Generate(cmd.Context(), opts)
 			if err != nil {
@@ -63,6 +84,10 @@ func newSynthCmd() *cobra.Command {
 	f.Int64Var(&opts.Seed, "seed", 42, "random seed")
 	f.BoolVar(&opts.Overwrite, "overwrite", false, "write into a directory that already holds a dataset")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel renderers (0: number of CPUs)")
+	f.Float64Var(&biasScale, "bias", 1, "strength of the planted demographic bias (0: none, 1: the default, >1: exaggerated)")
+	f.StringVar(&visibility, "visibility", "", "fake artifact visibility per subgroup 0..7, comma-separated (replaces --bias's)")
+	f.StringVar(&lookalike, "real-lookalike", "", "share of retouched real videos per subgroup 0..7, comma-separated (replaces --bias's)")
+	f.Float64Var(&lookalikeStrength, "lookalike-strength", synth.DefaultBias.LookalikeStrength, "retouching traces relative to a fake's artifacts")
 	f.StringVar(&attributes, "attributes", "", "write a Stage 1 face-attribute set in this layout instead: fairface, utkface or generic")
 	f.IntVar(&perSubgroup, "per-subgroup", 0, "with --attributes: faces per subgroup (0: 48, 500 or 5000 for tiny, small, full)")
 	return cmd

@@ -31,20 +31,24 @@ var SubgroupVisibility = [8]float64{0.8, 1.0, 0.55, 0.7, 0.85, 0.95, 0.5, 0.65}
 // style is the per-dataset forgery and capture style shared by the image and
 // feature generators.
 type style struct {
-	strength  float64 // artifact strength relative to ff++
-	overlap   float64 // cosine between the dataset's fake direction and ff++'s
-	shift     float64 // domain shift away from ff++
-	noise     float64 // extra sensor noise (relative)
-	blurEdges bool    // smooth blending boundary (celebdf)
-	jpeg      int     // JPEG-like quantization step for dfdc (0: none)
-	hueShift  float64 // global colour cast of the capture
+	strength  float64    // artifact strength relative to ff++
+	overlap   float64    // cosine between the dataset's fake direction and ff++'s
+	shift     float64    // domain shift away from ff++
+	noise     float64    // extra sensor noise (relative)
+	blurEdges bool       // smooth blending boundary (celebdf)
+	mix       [3]float64 // weights of the colour mismatch, resampling grid and seam
+	jpeg      int        // JPEG-like quantization step for dfdc (0: none)
+	hueShift  float64    // global colour cast of the capture
 }
 
 var styles = map[string]style{
-	"ff++":    {strength: 1.0, overlap: 1.0, shift: 0.0, noise: 1.0},
-	"celebdf": {strength: 0.55, overlap: 0.55, shift: 0.6, noise: 0.8, blurEdges: true, hueShift: 0.04},
-	"dfd":     {strength: 0.75, overlap: 0.7, shift: 0.45, noise: 1.0, hueShift: -0.03},
-	"dfdc":    {strength: 0.6, overlap: 0.5, shift: 0.8, noise: 2.0, jpeg: 12, hueShift: 0.02},
+	// ff++: every artifact; celebdf: smoothed boundary, no seam, a faint grid (better
+	// blending); dfd: mostly the grid and the seam (good colour correction); dfdc: mostly
+	// colour, under block quantization and double noise (compressed, low quality).
+	"ff++":    {strength: 1.0, overlap: 1.0, shift: 0.0, noise: 1.0, mix: [3]float64{1, 1, 1}},
+	"celebdf": {strength: 0.55, overlap: 0.55, shift: 0.6, noise: 0.8, blurEdges: true, hueShift: 0.04, mix: [3]float64{1.8, 0.6, 0}},
+	"dfd":     {strength: 0.75, overlap: 0.7, shift: 0.45, noise: 1.0, hueShift: -0.03, mix: [3]float64{0.5, 1.3, 1.2}},
+	"dfdc":    {strength: 0.6, overlap: 0.5, shift: 0.8, noise: 2.0, jpeg: 12, hueShift: 0.02, mix: [3]float64{1.5, 0.8, 0.6}},
 }
 
 func styleOf(dataset string) (style, error) {

@@ -45,11 +45,11 @@ func newIdentity(rng *rand.Rand, subgroup int) identity {
 	id.hair = h
 	for e := range 2 {
 		for c := range 3 {
-			id.bg[e][c] = 0.3 + 0.4*rng.Float64()
+			id.bg[e][c] = 0.4 + 0.2*rng.Float64() // face crops: little background
 		}
 	}
-	id.faceW = 0.33 + 0.02*rng.NormFloat64()
-	id.faceH = 0.40 + 0.02*rng.NormFloat64()
+	id.faceW = 0.37 + 0.02*rng.NormFloat64()
+	id.faceH = 0.43 + 0.02*rng.NormFloat64()
 	if female {
 		id.faceW -= 0.025 // narrower jaw
 		id.faceH -= 0.01

@@ -6,27 +6,42 @@ import (
 )
 
 // forgery describes how one fake video was made: the inner face of a donor
-// identity blended into the target with this dataset's artifact style.
+// identity blended into the target with this dataset's artifact style. The
+// artifacts are those of real face swaps that survive into the statistics of
+// image patches: a colour mismatch between the pasted face and its
+// surroundings, an upsampling grid from resampling the donor (a checkerboard
+// in phase with the pixel grid) and a blending seam (a darker ring where the
+// mask's edge falls). A retouched real face (Bias.RealLookalike) goes through
+// the same process with the person's own face as the donor.
 type forgery struct {
 	strength float64 // artifact strength: dataset style x subgroup visibility
 	colour   [3]float64
 	edge     float64 // mask edge softness in face units (bigger = smoother)
 	scale    float64 // mask size relative to the inner face
 	grid     float64 // checkerboard (upsampling) artifact amplitude
+	seam     float64 // darkening on the mask boundary
 	blur     bool    // donor region blurred (lost high frequencies)
 }
 
+// Artifact amplitudes at strength 1 (pixel values in [0, 1]).
+const (
+	colourLift = 0.42 // mean colour mismatch
+	gridAmp    = 0.16 // checkerboard half-amplitude
+	seamAmp    = 0.25 // darkening at the middle of the mask edge
+)
+
 func newForgery(rng *rand.Rand, st style, visibility float64) forgery {
 	s := st.strength * visibility
-	f := forgery{strength: s, edge: 0.04, scale: 1 + 0.1*rng.NormFloat64(), grid: 0.05 * s, blur: true}
-	// Colour mismatch between donor and target: a consistent lift plus jitter,
-	// the main global cue, scaled by strength.
+	f := forgery{strength: s, edge: 0.06, scale: 1 + 0.1*rng.NormFloat64(),
+		grid: gridAmp * st.mix[1] * s, seam: seamAmp * st.mix[2] * s, blur: true}
+	// Colour mismatch between donor and target: a warm lift plus jitter, scaled by
+	// strength.
+	tint := [3]float64{1.0, 0.7, 0.35}
 	for c := range 3 {
-		f.colour[c] = s * (0.18 + 0.03*rng.NormFloat64())
+		f.colour[c] = colourLift * st.mix[0] * s * (tint[c] + 0.25*rng.NormFloat64())
 	}
 	if st.blurEdges {
 		f.edge = 0.25 // celebdf: well-smoothed boundary
-		f.grid = 0.01 * s
 	}
 	return f
 }
@@ -50,15 +65,14 @@ func (f forgery) blend(target, donor *canvas, g faceGeom) {
 				continue
 			}
 			i := 3 * (y*n + x)
-			checker := 0.0
-			if (x+y)%2 == 0 {
-				checker = f.grid
-			} else {
+			checker := f.grid
+			if (x+y)%2 != 0 {
 				checker = -f.grid
 			}
+			seam := 4 * m * (1 - m) * f.seam // peaks where the mask is half on
 			for c := range 3 {
 				fake := src.pix[i+c] + f.colour[c] + checker
-				target.pix[i+c] = clamp01(target.pix[i+c]*(1-m) + fake*m)
+				target.pix[i+c] = clamp01(target.pix[i+c]*(1-m) + fake*m - seam)
 			}
 		}
 	}

@@ -26,9 +26,8 @@ type Options struct {
 	Scale string
 	// Seed determines every pixel and row.
 	Seed int64
-	// Visibility is the forgery strength per subgroup relative to the dataset's
-	// (all zero: SubgroupVisibility; all ones: no built-in fairness gap).
-	Visibility [8]float64
+	// Bias is the planted demographic bias (nil: DefaultBias; &NoBias turns it off).
+	Bias *Bias
 	// Workers renders videos in parallel; 0 means GOMAXPROCS.
 	Workers int
 	// Overwrite allows writing into a directory that already holds a dataset.
@@ -65,7 +64,7 @@ const csvHeader = "img_path,label,ismale,isasian,iswhite,isblack,intersec_label,
 // <Out>/<dataset>/{realtrain,faketrain,realval,fakeval,test}.csv (ff++) and
 // <Out>/<dataset>/test.csv (celebdf, dfd, dfdc), images under
 // <Out>/<dataset>/frames/<file>/, and <Out>/README.txt. The result depends
-// only on the scale, the seed and the visibility.
+// only on the scale, the seed and the bias, which <Out>/synth.json records.
 func Generate(ctx context.Context, opts Options) (*Summary, error) {
 	sc, err := ScaleByName(opts.Scale)
 	if err != nil {
@@ -75,9 +74,12 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 }
 
 func generate(ctx context.Context, opts Options, sc Scale) (*Summary, error) {
-	vis := opts.Visibility
-	if vis == ([8]float64{}) {
-		vis = SubgroupVisibility
+	bias := DefaultBias
+	if opts.Bias != nil {
+		bias = *opts.Bias
+	}
+	if err := bias.Validate(); err != nil {
+		return nil, err
 	}
 	if opts.Out == "" {
 		return nil, fmt.Errorf("synth: no output directory")
@@ -131,7 +133,7 @@ func generate(ctx context.Context, opts Options, sc Scale) (*Summary, error) {
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				rows[i], errs[i] = renderVideo(sc, opts.Seed, vis, videos[i], func(rel string, png []byte) {
+				rows[i], errs[i] = renderVideo(sc, opts.Seed, bias, videos[i], func(rel string, png []byte) {
 					writes <- pending{filepath.Join(opts.Out, filepath.FromSlash(rel)), png}
 				})
 			}
@@ -187,7 +189,14 @@ feed:
 			return nil, fmt.Errorf("synth: %w", err)
 		}
 	}
-	if err := atomicfile.WriteFile(filepath.Join(opts.Out, "README.txt"), []byte(readme(sum, vis)), 0o644); err != nil {
+	meta, err := metadata(sum, bias)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(opts.Out, MetadataFile), meta, 0o644); err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(opts.Out, "README.txt"), []byte(readme(sum, bias)), 0o644); err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
 	return sum, nil
@@ -202,10 +211,13 @@ type videoRenderer struct {
 	target identity
 	donor  identity
 	fg     forgery
-	name   string // video id in file names
+	// retouched marks a real video captured through the forgery-like filter
+	// (Bias.RealLookalike); fg then holds that filter.
+	retouched bool
+	name      string // video id in file names
 }
 
-func newVideoRenderer(sc Scale, seed int64, vis [8]float64, v videoPlan) (*videoRenderer, error) {
+func newVideoRenderer(sc Scale, seed int64, bias Bias, v videoPlan) (*videoRenderer, error) {
 	st, err := styleOf(v.dataset)
 	if err != nil {
 		return nil, err
@@ -215,8 +227,11 @@ func newVideoRenderer(sc Scale, seed int64, vis [8]float64, v videoPlan) (*video
 		name:   fmt.Sprintf("real-%05d", v.ordinal)}
 	if v.label == 1 {
 		r.donor = newIdentity(identityRand(seed, v.dataset, v.donor), v.subgroup)
-		r.fg = newForgery(data.NewRand(seed, 0xf0, datasetIndex(v.dataset), int64(v.ordinal)), st, vis[v.subgroup])
+		r.fg = newForgery(data.NewRand(seed, 0xf0, datasetIndex(v.dataset), int64(v.ordinal)), st, bias.Visibility[v.subgroup])
 		r.name = fmt.Sprintf("fake-%05d-%05d", v.ordinal, v.donor)
+	} else if rng := data.NewRand(seed, 0xb1, datasetIndex(v.dataset), int64(v.ordinal)); rng.Float64() < bias.RealLookalike[v.subgroup] {
+		r.retouched = true
+		r.fg = newForgery(rng, st, bias.LookalikeStrength)
 	}
 	return r, nil
 }
@@ -226,8 +241,11 @@ func (r *videoRenderer) frame(f int) *image.NRGBA {
 	rng := data.NewRand(r.seed, 0xfa, datasetIndex(r.v.dataset), int64(r.v.ordinal), int64(f))
 	p := newPose(rng)
 	cv := render(r.target, p, r.size)
-	if r.v.label == 1 {
+	switch {
+	case r.v.label == 1:
 		r.fg.blend(cv, render(r.donor, p, r.size), geometry(r.target, p, r.size))
+	case r.retouched:
+		r.fg.blend(cv, render(r.target, p, r.size), geometry(r.target, p, r.size))
 	}
 	capture(cv, r.st, rng)
 	return cv.image()
@@ -241,8 +259,8 @@ func (r *videoRenderer) relPath(f int) string {
 
 // renderVideo renders and encodes the frames of one video, hands each PNG to
 // write, and returns the video's CSV rows.
-func renderVideo(sc Scale, seed int64, vis [8]float64, v videoPlan, write func(rel string, png []byte)) ([]string, error) {
-	r, err := newVideoRenderer(sc, seed, vis, v)
+func renderVideo(sc Scale, seed int64, bias Bias, v videoPlan, write func(rel string, png []byte)) ([]string, error) {
+	r, err := newVideoRenderer(sc, seed, bias, v)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +304,7 @@ func (cv *canvas) image() *image.NRGBA {
 	return img
 }
 
-func readme(sum *Summary, vis [8]float64) string {
+func readme(sum *Summary, bias Bias) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Synthetic face-forgery dataset generated by `fairclip synth`.\n\n")
 	fmt.Fprintf(&b, "scale: %s (%dx%d PNG, %d frames per video)\nseed: %d\nimages: %d\n\n",
@@ -297,10 +315,14 @@ func readme(sum *Summary, vis [8]float64) string {
 	fmt.Fprintf(&b, "spe_label is 0 for real and 1 for the synthetic blend.\n\n")
 	fmt.Fprintf(&b, "Faces: procedural; skin tone by race, face shape and hair by gender, identity-seeded;\n")
 	fmt.Fprintf(&b, "small pose and lighting changes between frames. Fakes: the inner face of another identity of\n")
-	fmt.Fprintf(&b, "the same subgroup, blurred, colour-shifted and blended in with a soft mask (self-blended style).\n")
-	fmt.Fprintf(&b, "Dataset styles: ff++ strongest artifacts; celebdf subtle with smoothed boundaries; dfd medium;\n")
-	fmt.Fprintf(&b, "dfdc noisy with 8x8 block quantization (compression). Each test dataset has its own colour cast.\n")
-	fmt.Fprintf(&b, "Artifact visibility per subgroup (relative): %v\n\n", vis)
+	fmt.Fprintf(&b, "the same subgroup, blurred, blended in with a soft mask, with a colour mismatch, an upsampling\n")
+	fmt.Fprintf(&b, "checkerboard and a darker seam on the mask edge.\n")
+	fmt.Fprintf(&b, "Dataset styles (artifact mix in %s): ff++ every artifact at full strength; celebdf colour\n", MetadataFile)
+	fmt.Fprintf(&b, "mismatch with smoothed boundaries; dfd grid and seam; dfdc colour under noise and 8x8 block\n")
+	fmt.Fprintf(&b, "quantization (compression). Each test dataset has its own colour cast.\n\n")
+	fmt.Fprintf(&b, "Planted demographic bias (per subgroup 0..7; `fairclip synth --bias 0` turns it off):\n")
+	fmt.Fprintf(&b, "  fake artifact visibility:           %v\n", bias.Visibility)
+	fmt.Fprintf(&b, "  real faces retouched (share):        %v (forgery-like traces at %.2fx a fake's)\n\n", bias.RealLookalike, bias.LookalikeStrength)
 	keys := make([]string, 0, len(sum.Files))
 	for k := range sum.Files {
 		keys = append(keys, k)

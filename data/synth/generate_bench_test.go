@@ -13,7 +13,7 @@ func BenchmarkRenderFrame(b *testing.B) {
 	videos := plan(sc)
 	rs := make([]*videoRenderer, 0, 2)
 	for _, v := range videos[:2] {
-		r, err := newVideoRenderer(sc, 1, SubgroupVisibility, v)
+		r, err := newVideoRenderer(sc, 1, DefaultBias, v)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func BenchmarkRenderFrame(b *testing.B) {
 // BenchmarkEncodeFrame is the PNG encoding of one small-scale frame.
 func BenchmarkEncodeFrame(b *testing.B) {
 	sc := Scales["small"]
-	r, _ := newVideoRenderer(sc, 1, SubgroupVisibility, plan(sc)[0])
+	r, _ := newVideoRenderer(sc, 1, DefaultBias, plan(sc)[0])
 	img := r.frame(0)
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.NoCompression}

@@ -199,11 +199,11 @@ func TestVisibilityScalesArtifacts(t *testing.T) {
 		}
 	}
 	diff := func(vis float64) float64 {
-		var vv [8]float64
-		for g := range vv {
-			vv[g] = vis
+		bias := NoBias
+		for g := range bias.Visibility {
+			bias.Visibility[g] = vis
 		}
-		withBlend, _ := newVideoRenderer(sc, 1, vv, fake)
+		withBlend, _ := newVideoRenderer(sc, 1, bias, fake)
 		plain := *withBlend
 		plain.v.label = 0
 		a, b := withBlend.frame(0), plain.frame(0)

@@ -58,7 +58,7 @@ func renderStats(t testing.TB, sc Scale, seed int64) map[string]*statSet {
 	for range 4 {
 		wg.Go(func() {
 			for i := range jobs {
-				r, err := newVideoRenderer(sc, seed, SubgroupVisibility, videos[i])
+				r, err := newVideoRenderer(sc, seed, DefaultBias, videos[i])
 				if err != nil {
 					t.Error(err)
 					continue

@@ -14,7 +14,7 @@ type Scale struct {
 
 // Scales are the named sizes of `fairclip synth --scale`.
 var Scales = map[string]Scale{
-	"tiny":  {Name: "tiny", ImageSize: 64, FramesPerVideo: 4, TrainFrames: 960, ValFrames: 480, TestFrames: 320},
+	"tiny":  {Name: "tiny", ImageSize: 64, FramesPerVideo: 4, TrainFrames: 2400, ValFrames: 800, TestFrames: 320},
 	"small": {Name: "small", ImageSize: 96, FramesPerVideo: 8, TrainFrames: 6400, ValFrames: 1600, TestFrames: 1200},
 	"full":  {Name: "full", ImageSize: 128, FramesPerVideo: 16, TrainFrames: 76139, ValFrames: 12000, TestFrames: 6000},
 }
