@@ -22,16 +22,19 @@ import (
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
 
-// savePlot writes p as PNG into the plot folder and links it in the document.
+// drawnPlot is a plot the report wrote (kept for the layout tests).
+type drawnPlot struct {
+	name string
+	p    *plot.Plot
+	w, h vg.Length
+}
+
+// savePlot writes p as PNG (legend beside the plotting area) into the plot folder and
+// links it in the document.
 func (rep *Report) savePlot(p *plot.Plot, name, alt string, w, h vg.Length) {
 	path := filepath.Join(rep.opts.PlotDir, unsafeName.ReplaceAllString(name, "_")+".png")
-	wt, err := p.WriterTo(w, h, "png")
-	if err == nil {
-		err = atomicfile.Write(path, 0o644, func(out io.Writer) error {
-			_, err := wt.WriteTo(out)
-			return err
-		})
-	}
+	rep.drawn = append(rep.drawn, drawnPlot{name: name, p: p, w: w, h: h})
+	err := atomicfile.Write(path, 0o644, func(out io.Writer) error { return WritePlotPNG(out, p, w, h) })
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("plot %s: %v", path, err))
 		return
@@ -68,7 +71,6 @@ func (rep *Report) epochSeries(title, ylabel string, get func(e runs.EpochEvent)
 		p.Legend.Add(rep.names[i], line, points)
 		any = true
 	}
-	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 	return p, any
 }
@@ -147,7 +149,6 @@ func (rep *Report) gatePlot() (*plot.Plot, bool) {
 		}
 	}
 	p.Y.Min, p.Y.Max = 0, 1
-	p.Legend.Top = false // the lines sit high when the gate saturates
 	p.Add(plotter.NewGrid())
 	return p, any
 }
@@ -187,7 +188,6 @@ func (rep *Report) rocPlot(ds string) (*plot.Plot, bool) {
 	diag.Color, diag.Dashes = color.Gray{Y: 160}, []vg.Length{vg.Points(2), vg.Points(2)}
 	p.Add(diag, plotter.NewGrid())
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	p.Legend.Top, p.Legend.Left = false, false
 	return p, any
 }
 
@@ -240,7 +240,6 @@ func (rep *Report) subgroupPlot() (*plot.Plot, bool) {
 	p.X.Tick.Label.Rotation = 0.6
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = -0.9, -0.4
 	p.Y.Min, p.Y.Max = 0, 1
-	p.Legend.Top = true
 	return p, true
 }
 

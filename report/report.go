@@ -45,6 +45,7 @@ type Report struct {
 	// Warnings are problems met while building (unreadable score files, plot errors);
 	// they are also in the report.
 	Warnings []string
+	drawn    []drawnPlot
 }
 
 // Build loads the run folders and builds the report. Missing or partial runs are kept

@@ -101,7 +101,6 @@ func (rep *Report) probePlot() (*plot.Plot, bool) {
 		}
 	}
 	p.Y.Min, p.Y.Max = 0, 1
-	p.Legend.Top, p.Legend.Left = false, true
 	p.Add(plotter.NewGrid())
 	return p, any
 }
