@@ -181,6 +181,9 @@ func ExtractTasks(ctx context.Context, cfg config.Config, opts ExtractOptions, t
 	inFlight := 0
 	if t.Executor != "slurm" {
 		inFlight = t.Parallel
+		if t.Poll <= 0 {
+			t.Poll = 250 * time.Millisecond // local processes: ending is known at once
+		}
 	}
 	res.Tasks, err = jobs.RunAll(ctx, ex, tasks, args, jobs.RunOptions{StateFile: filepath.Join(t.JobsDir, "tasks.json"),
 		InFlight: inFlight, Retries: t.Retries, Poll: t.Poll, Check: check, Progress: progress, Log: opts.Log})

@@ -222,7 +222,7 @@ func extractOne(ctx context.Context, setup *Setup, enc *Encoder, t *Target, opts
 		pending = slices.DeleteFunc(pending, func(s int) bool { return !mine(s) })
 	}
 	if sum.ShardsReused > 0 && len(pending) > 0 {
-		fmt.Fprintf(opts.Log, "%s: resuming in %s at shard %d (%d of %d written)\n", t.Name(), t.Dir, pending[0], len(m.Shards), len(m.Shards)+len(pending))
+		fmt.Fprintf(opts.Log, "%s: resuming in %s at shard %d (%d of %d written)\n", t.Name(), t.Dir, pending[0], len(m.Shards), len(m.Shards)+len(w.Pending()))
 	}
 	done := 0
 	for _, sh := range m.Shards {
