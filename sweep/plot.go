@@ -9,9 +9,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/fairclip/fairclip/atomicfile"
+	"github.com/fairclip/fairclip/report"
 	"io"
 )
 
@@ -78,10 +78,11 @@ func PlotPareto(path string, s *Status, i, j int) error {
 		}
 		p.Add(lb)
 	}
-	c := vgimg.New(7*vg.Inch, 5*vg.Inch)
-	p.Draw(draw.New(c))
+	// The legend goes beside the plotting area (report.WritePlotPNG), never over points.
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
-		return err
+		return report.WritePlotPNG(w, p, paretoWidth, paretoHeight)
 	})
 }
+
+// The Pareto plot's plotting area.
+const paretoWidth, paretoHeight = 7 * vg.Inch, 5 * vg.Inch
