@@ -31,7 +31,7 @@ func BenchmarkDetectFolder(b *testing.B) {
 			wall := b.Elapsed().Seconds()
 			b.ReportMetric(float64(n)/wall, "images/s")
 			// CPU seconds per wall second: how many cores the process kept busy.
-			b.ReportMetric((processCPU() - cpu0).Seconds()/wall, "cores-busy")
+			b.ReportMetric((processCPU()-cpu0).Seconds()/wall, "cores-busy")
 		})
 	}
 }

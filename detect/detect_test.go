@@ -122,6 +122,23 @@ func TestCropBox(t *testing.T) {
 	}
 }
 
+func TestOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		a, b Box
+		want float64
+	}{
+		{Box{0, 0, 10, 10}, Box{5, 5, 10, 10}, 0.25},  // 5x5 of 100
+		{Box{0, 0, 20, 20}, Box{5, 5, 4, 4}, 1},       // contained
+		{Box{0, 0, 10, 10}, Box{10, 0, 10, 10}, 0},    // touching
+		{Box{6, 5, 53, 53}, Box{11, 8, 44, 44}, 1},    // the duplicate pigo left on one synthetic face
+		{Box{0, 0, 10, 20}, Box{5, 10, 20, 20}, 0.25}, // 5x10 of min(200, 400)
+	} {
+		if got := overlap(tc.a, tc.b); got != tc.want {
+			t.Errorf("overlap(%+v, %+v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
 func TestSampleIndices(t *testing.T) {
 	for _, tc := range []struct {
 		n, k int
@@ -201,6 +218,13 @@ func TestFacesFound(t *testing.T) {
 		}
 		rgb := data.ToRGB(img)
 		dets := ff.find(rgb)
+		for i := range dets {
+			for j := range i {
+				if o := overlap(dets[i].box, dets[j].box); o > 0.5 {
+					t.Errorf("%s: boxes %+v and %+v overlap by %.2f of the smaller", p, dets[i].box, dets[j].box, o)
+				}
+			}
+		}
 		if len(dets) > 0 {
 			found++
 			b := dets[0].box

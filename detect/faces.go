@@ -109,14 +109,37 @@ func (f *faceFinder) find(orig *data.RGB) []detection {
 			W: int(math.Round(side)), H: int(math.Round(side))}
 		out = append(out, detection{box: clipBox(b, orig.W, orig.H), quality: float64(d.Q)})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		ai, aj := out[i].box.W*out[i].box.H, out[j].box.W*out[j].box.H
-		if ai != aj {
-			return ai > aj
+	// pigo's clustering can leave two boxes on one face: keep the better of any
+	// two boxes that overlap by more than half of the smaller one.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].quality > out[j].quality })
+	var kept []detection
+	for _, c := range out {
+		dup := false
+		for _, k := range kept {
+			if overlap(c.box, k.box) > 0.5 {
+				dup = true
+				break
+			}
 		}
-		return out[i].quality > out[j].quality
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		return kept[i].box.W*kept[i].box.H > kept[j].box.W*kept[j].box.H
 	})
-	return out
+	return kept
+}
+
+// overlap is the intersection of a and b over the smaller one's area.
+func overlap(a, b Box) float64 {
+	w := min(a.X+a.W, b.X+b.W) - max(a.X, b.X)
+	h := min(a.Y+a.H, b.Y+b.H) - max(a.Y, b.Y)
+	small := min(a.W*a.H, b.W*b.H)
+	if w <= 0 || h <= 0 || small <= 0 {
+		return 0
+	}
+	return float64(w*h) / float64(small)
 }
 
 // clipBox intersects b with the w x h image.
