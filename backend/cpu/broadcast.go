@@ -39,53 +39,6 @@ func merge3(dims, as, bs []int) ([]int, []int, []int) {
 	return d, a, b
 }
 
-// zipBroadcast writes f(a, b) over the output dims, reading a and b with strides (0 on
-// broadcast axes), in parallel over the rows of the last axis.
-func zipBroadcast[T, U any](dst []U, a, b []T, outDims, aSt, bSt []int, f func(T, T) U) {
-	d, as, bs := merge3(outDims, aSt, bSt)
-	if len(d) == 0 {
-		dst[0] = f(a[0], b[0])
-		return
-	}
-	inner := d[len(d)-1]
-	ia, ib := as[len(d)-1], bs[len(d)-1]
-	rows := len(dst) / inner
-	outer := d[:len(d)-1]
-	parallelChunks(rows, grainFor(rows, inner), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			oa, ob, rem := 0, 0, r
-			for k := len(outer) - 1; k >= 0; k-- {
-				i := rem % outer[k]
-				rem /= outer[k]
-				oa += i * as[k]
-				ob += i * bs[k]
-			}
-			row := dst[r*inner : (r+1)*inner]
-			switch {
-			case ia == 1 && ib == 1:
-				x, y := a[oa:oa+inner], b[ob:ob+inner]
-				for j := range row {
-					row[j] = f(x[j], y[j])
-				}
-			case ia == 1 && ib == 0:
-				x, y := a[oa:oa+inner], b[ob]
-				for j := range row {
-					row[j] = f(x[j], y)
-				}
-			case ia == 0 && ib == 1:
-				x, y := a[oa], b[ob:ob+inner]
-				for j := range row {
-					row[j] = f(x, y[j])
-				}
-			default:
-				for j := range row {
-					row[j] = f(a[oa+j*ia], b[ob+j*ib])
-				}
-			}
-		}
-	})
-}
-
 // needsBroadcast reports whether a binary op's operand must be read with strides: it is
 // neither the output's size nor a single value.
 func needsBroadcast(x *node) bool {
@@ -112,4 +65,44 @@ func binaryFunc[T floatT](op backends.OpType) func(x, y T) T {
 		f = func(x, y T) T { return x / y }
 	}
 	return f
+}
+
+// zipBroadcastF32 is zipBroadcast for float32 Add/Sub/Mul/Div with call-free rows.
+func zipBroadcastF32(op backends.OpType, dst, a, b []float32, outDims, aSt, bSt []int) {
+	d, as, bs := merge3(outDims, aSt, bSt)
+	if len(d) == 0 {
+		arithRow(op, dst[:1], a, b, true, true)
+		return
+	}
+	inner := d[len(d)-1]
+	ia, ib := as[len(d)-1], bs[len(d)-1]
+	rows := len(dst) / inner
+	outer := d[:len(d)-1]
+	parallelChunks(rows, grainFor(rows, inner), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			oa, ob, rem := 0, 0, r
+			for k := len(outer) - 1; k >= 0; k-- {
+				i := rem % outer[k]
+				rem /= outer[k]
+				oa += i * as[k]
+				ob += i * bs[k]
+			}
+			row := dst[r*inner : (r+1)*inner]
+			if ia <= 1 && ib <= 1 {
+				x, y := a[oa:], b[ob:]
+				if ia == 1 {
+					x = x[:inner]
+				}
+				if ib == 1 {
+					y = y[:inner]
+				}
+				arithRow(op, row, x, y, ia == 0, ib == 0)
+				continue
+			}
+			f := binaryFunc[float32](op)
+			for j := range row {
+				row[j] = f(a[oa+j*ia], b[ob+j*ib])
+			}
+		}
+	})
 }

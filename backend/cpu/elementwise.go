@@ -311,44 +311,104 @@ func zipBinary[T, U any](dst []U, a, b []T, cost int, f func(T, T) U) {
 	}
 }
 
-// addF32 etc. are the hot float32 loops, kept free of function calls.
+// arithF32 runs float32 Add/Sub/Mul/Div on operands of the output's size or single
+// values with loops free of function calls; false for other ops.
 func arithF32(op backends.OpType, dst, a, b []float32) bool {
-	if len(a) != len(dst) || len(b) != len(dst) {
+	if op != backends.OpTypeAdd && op != backends.OpTypeSub && op != backends.OpTypeMul && op != backends.OpTypeDiv {
 		return false
 	}
-	var body func(d, x, y []float32)
-	switch op {
-	case backends.OpTypeAdd:
-		body = func(d, x, y []float32) {
+	parallelChunks(len(dst), grainFor(len(dst), 1), func(lo, hi int) {
+		x, y := a, b
+		if len(x) != 1 {
+			x = x[lo:hi:hi]
+		}
+		if len(y) != 1 {
+			y = y[lo:hi:hi]
+		}
+		arithRow(op, dst[lo:hi:hi], x, y, len(x) == 1, len(y) == 1)
+	})
+	return true
+}
+
+// arithRow computes one contiguous row; a (b) is a single value when aScalar (bScalar).
+func arithRow(op backends.OpType, d, x, y []float32, aScalar, bScalar bool) {
+	switch {
+	case !aScalar && !bScalar:
+		x, y = x[:len(d)], y[:len(d)]
+		switch op {
+		case backends.OpTypeAdd:
 			for i := range d {
 				d[i] = x[i] + y[i]
 			}
-		}
-	case backends.OpTypeSub:
-		body = func(d, x, y []float32) {
+		case backends.OpTypeSub:
 			for i := range d {
 				d[i] = x[i] - y[i]
 			}
-		}
-	case backends.OpTypeMul:
-		body = func(d, x, y []float32) {
+		case backends.OpTypeMul:
 			for i := range d {
 				d[i] = x[i] * y[i]
 			}
-		}
-	case backends.OpTypeDiv:
-		body = func(d, x, y []float32) {
+		case backends.OpTypeDiv:
 			for i := range d {
 				d[i] = x[i] / y[i]
 			}
 		}
+	case !aScalar:
+		x, v := x[:len(d)], y[0]
+		switch op {
+		case backends.OpTypeAdd:
+			for i := range d {
+				d[i] = x[i] + v
+			}
+		case backends.OpTypeSub:
+			for i := range d {
+				d[i] = x[i] - v
+			}
+		case backends.OpTypeMul:
+			for i := range d {
+				d[i] = x[i] * v
+			}
+		case backends.OpTypeDiv:
+			for i := range d {
+				d[i] = x[i] / v
+			}
+		}
+	case !bScalar:
+		v, y := x[0], y[:len(d)]
+		switch op {
+		case backends.OpTypeAdd:
+			for i := range d {
+				d[i] = v + y[i]
+			}
+		case backends.OpTypeSub:
+			for i := range d {
+				d[i] = v - y[i]
+			}
+		case backends.OpTypeMul:
+			for i := range d {
+				d[i] = v * y[i]
+			}
+		case backends.OpTypeDiv:
+			for i := range d {
+				d[i] = v / y[i]
+			}
+		}
 	default:
-		return false
+		var r float32
+		switch op {
+		case backends.OpTypeAdd:
+			r = x[0] + y[0]
+		case backends.OpTypeSub:
+			r = x[0] - y[0]
+		case backends.OpTypeMul:
+			r = x[0] * y[0]
+		case backends.OpTypeDiv:
+			r = x[0] / y[0]
+		}
+		for i := range d {
+			d[i] = r
+		}
 	}
-	parallelChunks(len(dst), grainFor(len(dst), 1), func(lo, hi int) {
-		body(dst[lo:hi:hi], a[lo:hi:hi], b[lo:hi:hi])
-	})
-	return true
 }
 
 func binaryFloat[T floatT](op backends.OpType, dst, a, b []T) {
@@ -448,7 +508,7 @@ func runBinary(x *node, out any, in []any) error {
 	if o, ok := out.([]float32); ok && needsBroadcast(x) {
 		if f := binaryFunc[float32](op); f != nil {
 			r := s.Rank()
-			zipBroadcast(o, in[0].([]float32), in[1].([]float32), s.Dimensions, broadcastStrides(as, r), broadcastStrides(bs, r), f)
+			zipBroadcastF32(op, o, in[0].([]float32), in[1].([]float32), s.Dimensions, broadcastStrides(as, r), broadcastStrides(bs, r))
 			return nil
 		}
 	}
