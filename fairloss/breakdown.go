@@ -34,6 +34,9 @@ type PairTerm struct {
 	M          int     `json:"m"`     // rows per cloud after truncation
 	Value      float64 `json:"value"`
 	Iterations int     `json:"iterations"`
+	// Diameter is the bounding-box diagonal of both clouds, where the epsilon
+	// schedule starts (geomloss's max_diameter).
+	Diameter float64 `json:"diameter"`
 }
 
 // SkippedSubgroup is a subgroup with fewer than the minimum number of samples.

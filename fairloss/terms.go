@@ -45,6 +45,7 @@ func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64
 		infos[t] = tm.info
 		infos[t].Value = r.Value
 		infos[t].Iterations = r.Iterations
+		infos[t].Diameter = r.Diameter
 	}
 	return value, grad, infos
 }

@@ -30,6 +30,11 @@ type aucCI struct {
 	delongP           float64
 	err               string
 	note              string // the score file disagrees with events.jsonl
+	// fair holds the intersectional fairness gaps (tradeoffMetrics) of this set with
+	// their bootstrap intervals, and fairDiff their paired differences against the
+	// baseline (when hasDiff).
+	fair     map[string]metrics.Difference
+	fairDiff map[string]metrics.Difference
 }
 
 // valDataset names the validation dataset of run r (config, else the score files).
@@ -130,6 +135,11 @@ func (rep *Report) computeCIs() {
 			if res.CI != nil {
 				iv := res.CI.Intervals["auc"]
 				c.lo, c.hi = iv.Lo, iv.Hi
+				c.fair = map[string]metrics.Difference{}
+				for _, m := range tradeoffMetrics {
+					iv := res.CI.Intervals[m.key]
+					c.fair[m.key] = metrics.Difference{A: m.get(res), Lo: iv.Lo, Hi: iv.Hi}
+				}
 			}
 			if bs, ok := baseSets[set.key]; ok && i != rep.baseline {
 				if bin, err := rep.loadScores(bs.path); err != nil {
@@ -140,6 +150,10 @@ func (rep *Report) computeCIs() {
 					d := cmp.Bootstrap.Metrics["auc"]
 					c.hasDiff, c.diff, c.dlo, c.dhi, c.p = true, d.Diff, d.Lo, d.Hi, d.P
 					c.delongP = cmp.DeLong.P
+					c.fairDiff = map[string]metrics.Difference{}
+					for _, m := range tradeoffMetrics {
+						c.fairDiff[m.key] = cmp.Bootstrap.Metrics[m.key]
+					}
 				}
 			}
 			rep.cis[i] = append(rep.cis[i], c)

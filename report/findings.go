@@ -100,6 +100,10 @@ func (rep *Report) findings() {
 		}
 	}
 
+	// Accuracy/fairness trade-off along a lambda_fair series.
+	tItems, tRecs := rep.tradeoffFindings()
+	items, recs = append(items, tItems...), append(recs, tRecs...)
+
 	// Degenerate phase.
 	baseLen := len(base.degenerate)
 	for i, s := range rep.sums {

@@ -15,6 +15,10 @@ import (
 	"io"
 )
 
+// LabelParam is a trial parameter that PlotPareto adds to the trial's "#id" label
+// (for trials that were not sampled from a space, e.g. the quickstart's lambda series).
+const LabelParam = "_label"
+
 // PlotPareto writes a PNG scatter of every completed trial on objectives i and j, with
 // the Pareto front (over all objectives) highlighted and labelled by trial id.
 func PlotPareto(path string, s *Status, i, j int) error {
@@ -29,6 +33,7 @@ func PlotPareto(path string, s *Status, i, j int) error {
 	}
 	var all, best plotter.XYs
 	var labels []string
+	var allLabels plotter.XYLabels // dominated trials that carry a LabelParam
 	for _, t := range done {
 		pt := plotter.XY{X: t.Values[i], Y: t.Values[j]}
 		if math.IsNaN(pt.X) || math.IsNaN(pt.Y) {
@@ -36,9 +41,17 @@ func PlotPareto(path string, s *Status, i, j int) error {
 		}
 		if onFront[t.ID] {
 			best = append(best, pt)
-			labels = append(labels, fmt.Sprintf("#%d", t.ID))
+			label := fmt.Sprintf("#%d", t.ID)
+			if extra, ok := t.Params[LabelParam].(string); ok && extra != "" {
+				label += " " + extra
+			}
+			labels = append(labels, label)
 		} else {
 			all = append(all, pt)
+			if extra, ok := t.Params[LabelParam].(string); ok && extra != "" {
+				allLabels.XYs = append(allLabels.XYs, pt)
+				allLabels.Labels = append(allLabels.Labels, fmt.Sprintf("#%d %s", t.ID, extra))
+			}
 		}
 	}
 	p := plot.New()
@@ -61,6 +74,13 @@ func PlotPareto(path string, s *Status, i, j int) error {
 		sc.GlyphStyle.Radius = vg.Points(3)
 		p.Add(sc)
 		p.Legend.Add("dominated", sc)
+		if len(allLabels.XYs) > 0 {
+			lb, err := plotter.NewLabels(allLabels)
+			if err != nil {
+				return err
+			}
+			p.Add(lb)
+		}
 	}
 	if len(best) > 0 {
 		sc, err := plotter.NewScatter(best)

@@ -54,6 +54,9 @@ type ProbeBlur struct {
 	ConfigContribution float64
 	// RatioToFirst is Mean at the first blur divided by Mean at this one ("8x smaller").
 	RatioToFirst float64
+	// Iterations is the mean number of Sinkhorn iterations per pair (the length of the
+	// epsilon schedule from the clouds' diameter down to this blur).
+	Iterations float64
 }
 
 // ProbeResult is the fairness loss scale of a model on real training batches.
@@ -70,7 +73,10 @@ type ProbeResult struct {
 	ConfigBlur   float64
 	ConfigLambda float64
 	Weighting    string // loss_weighting.type
-	Blurs        []ProbeBlur
+	// Diameter is the mean over the loss's pairs of the two clouds' bounding-box
+	// diagonal (where the epsilon schedule starts); MinDiameter and MaxDiameter bound it.
+	Diameter, MinDiameter, MaxDiameter float64
+	Blurs                              []ProbeBlur
 }
 
 // ProbeFairLoss measures the Stage 2 fairness loss on the normalized fused features
@@ -181,6 +187,8 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 
 	fair := make([][]float64, len(blurs)) // per blur, per defined batch
 	undefined := make([]int, len(blurs))
+	iters := make([][]float64, len(blurs)) // per blur, per pair
+	var diameters []float64
 	var clsLosses []float64
 	d := mcfg.Dim
 	cache := t.cache(train)
@@ -237,16 +245,24 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 					continue
 				}
 				fair[k] = append(fair[k], r.Value)
+				for _, pt := range r.Breakdown.Pairs {
+					iters[k] = append(iters[k], float64(pt.Iterations))
+					if k == 0 {
+						diameters = append(diameters, pt.Diameter)
+					}
+				}
 			}
 		}
 	}
 	res.Batches = len(clsLosses)
 	st := probeStats(clsLosses)
 	res.ClsLoss, res.ClsLossMin, res.ClsLossMax = st.mean, st.min, st.max
+	ds := probeStats(diameters)
+	res.Diameter, res.MinDiameter, res.MaxDiameter = ds.mean, ds.min, ds.max
 	for k, blur := range blurs {
 		fs := probeStats(fair[k])
 		pb := ProbeBlur{Blur: blur, Mean: fs.mean, Median: fs.median, Min: fs.min, Max: fs.max,
-			Defined: len(fair[k]), Undefined: undefined[k]}
+			Defined: len(fair[k]), Undefined: undefined[k], Iterations: probeStats(iters[k]).mean}
 		tgt := res.LambdaTarget
 		pb.LambdaForTarget = tgt * res.ClsLoss / ((1 - tgt) * pb.Mean)
 		lam := cfg.LossWeighting.LambdaFair
