@@ -1,16 +1,13 @@
 package serve
 
 import (
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -31,18 +28,8 @@ type dashboard struct {
 	cache string // plots and reports drawn by the report and sweep packages
 
 	mu     sync.Mutex
-	drawn  map[string]*drawnRun // key: folder + events.jsonl size and time
-	pareto map[string][]byte    // key: sweep.db + size and time
-}
-
-// drawnRun is what the report package produced for one run folder.
-type drawnRun struct {
-	mu    sync.Mutex // held while drawing
-	done  bool
-	err   error
-	html  string
-	plots map[string]string // file name -> path in the cache
-	order []string          // file names in the report's order
+	drawn  map[string]*drawnRun    // by run folder: its latest drawing
+	pareto map[string]*drawnPareto // by sweep folder: its latest plot
 }
 
 var funcs = template.FuncMap{
@@ -68,7 +55,7 @@ var funcs = template.FuncMap{
 
 func newDashboard(s *Server, tmp string) (*dashboard, error) {
 	d := &dashboard{s: s, cache: filepath.Join(tmp, "dashboard"), pages: map[string]*template.Template{},
-		drawn: map[string]*drawnRun{}, pareto: map[string][]byte{}}
+		drawn: map[string]*drawnRun{}, pareto: map[string]*drawnPareto{}}
 	if err := os.Mkdir(d.cache, 0o700); err != nil {
 		return nil, fmt.Errorf("serve: dashboard cache: %w", err)
 	}
@@ -255,177 +242,6 @@ func objectiveNames(objs []sweep.Objective) string {
 		parts = append(parts, o.Name+" ("+string(o.Direction)+")")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// runDir resolves /runs/{name} to a listed run folder.
-func (d *dashboard) runDir(r *http.Request) (entry, bool) {
-	runList, _, err := d.list()
-	if err != nil {
-		return entry{}, false
-	}
-	return find(runList, r.PathValue("name"))
-}
-
-type runPage struct {
-	Row   runRow
-	Tests []testRow
-	Plots []plotLink
-	Err   string
-}
-
-type testRow struct {
-	Dataset string
-	M       runs.Metrics
-}
-
-type plotLink struct{ Src, Alt string }
-
-// plotTitles are the run page's curves, in order: the report package's plot files.
-var plotTitles = []struct{ file, alt string }{
-	{"val_auc.png", "validation AUC per epoch"},
-	{"train_loss.png", "training loss per epoch"},
-	{"gate.png", "fusion gate per epoch (mean, p5-p95)"},
-	{"fair_contribution.png", "effective fairness-loss share per epoch"},
-}
-
-func (d *dashboard) handleRun(w http.ResponseWriter, r *http.Request) {
-	e, ok := d.runDir(r)
-	if !ok {
-		d.errorPage(w, http.StatusNotFound, "no run folder called "+r.PathValue("name"))
-		return
-	}
-	d.runPage(w, e, "/runs/"+e.Name)
-}
-
-// runPage shows one run folder; base is its URL (plots and report below it).
-func (d *dashboard) runPage(w http.ResponseWriter, e entry, base string) {
-	pg := runPage{Row: summarizeRun(e, base)}
-	run := report.LoadRun(e.Dir)
-	tests := run.TestsAt(run.BestEpoch())
-	for _, ds := range sortedKeys(tests) {
-		pg.Tests = append(pg.Tests, testRow{ds, tests[ds].Metrics})
-	}
-	dr := d.draw(e)
-	if dr.err != nil {
-		pg.Err = dr.err.Error()
-	}
-	shown := map[string]bool{}
-	for _, p := range plotTitles {
-		if _, ok := dr.plots[p.file]; ok {
-			pg.Plots = append(pg.Plots, plotLink{base + "/plots/" + p.file, p.alt})
-			shown[p.file] = true
-		}
-	}
-	for _, f := range dr.order { // ROC, subgroups, Stage 1 curves
-		if !shown[f] {
-			pg.Plots = append(pg.Plots, plotLink{base + "/plots/" + f, strings.TrimSuffix(f, ".png")})
-		}
-	}
-	d.render(w, http.StatusOK, "run", pg.Row.Name, "runs", pg)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// draw builds the report of one run folder with its plots, once per version of the
-// folder's events.
-func (d *dashboard) draw(e entry) *drawnRun {
-	key := e.Dir
-	for _, f := range []string{runs.EventsFile, runs.ConfigFile} {
-		if st, err := os.Stat(filepath.Join(e.Dir, f)); err == nil {
-			key += fmt.Sprintf("|%s:%d:%d", f, st.Size(), st.ModTime().UnixNano())
-		}
-	}
-	sum := sha256.Sum256([]byte(key))
-	id := hex.EncodeToString(sum[:8])
-	d.mu.Lock()
-	dr := d.drawn[id]
-	if dr == nil {
-		dr = &drawnRun{}
-		d.drawn[id] = dr
-	}
-	d.mu.Unlock()
-	dr.mu.Lock()
-	defer dr.mu.Unlock()
-	if dr.done {
-		return dr
-	}
-	dr.done = true
-	out := filepath.Join(d.cache, id)
-	plots := filepath.Join(out, "plots")
-	if err := os.MkdirAll(plots, 0o700); err != nil {
-		dr.err = err
-		return dr
-	}
-	rep, err := report.Build([]string{e.Dir}, report.Options{PlotDir: plots, OutDir: out})
-	if err != nil {
-		dr.err = err
-		return dr
-	}
-	dr.html = rep.HTML()
-	dr.plots = map[string]string{}
-	des, _ := os.ReadDir(plots)
-	for _, de := range des {
-		if strings.HasSuffix(de.Name(), ".png") {
-			dr.plots[de.Name()] = filepath.Join(plots, de.Name())
-			dr.order = append(dr.order, de.Name())
-		}
-	}
-	return dr
-}
-
-func (d *dashboard) handleReport(w http.ResponseWriter, r *http.Request) {
-	e, ok := d.runDir(r)
-	if !ok {
-		d.errorPage(w, http.StatusNotFound, "no run folder called "+r.PathValue("name"))
-		return
-	}
-	d.reportPage(w, e)
-}
-
-// reportPage is the report package's HTML report of one run folder.
-func (d *dashboard) reportPage(w http.ResponseWriter, e entry) {
-	dr := d.draw(e)
-	if dr.err != nil {
-		d.errorPage(w, http.StatusInternalServerError, "report: "+dr.err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'")
-	w.Write([]byte(dr.html)) //nolint:errcheck
-}
-
-func (d *dashboard) handlePlot(w http.ResponseWriter, r *http.Request) {
-	e, ok := d.runDir(r)
-	if !ok {
-		d.errorPage(w, http.StatusNotFound, "no run folder called "+r.PathValue("name"))
-		return
-	}
-	d.plotFile(w, r, e)
-}
-
-// plotFile serves one PNG the report package drew for e, chosen by name among them.
-func (d *dashboard) plotFile(w http.ResponseWriter, r *http.Request, e entry) {
-	dr := d.draw(e)
-	path, ok := dr.plots[r.PathValue("file")] // only names the report wrote
-	if !ok {
-		d.errorPage(w, http.StatusNotFound, "no plot called "+r.PathValue("file"))
-		return
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		d.errorPage(w, http.StatusInternalServerError, "plot: "+err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Write(b) //nolint:errcheck
 }
 
 func (d *dashboard) handleCSS(w http.ResponseWriter, r *http.Request) {

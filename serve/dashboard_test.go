@@ -6,11 +6,15 @@ import (
 	"html"
 	"image"
 	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/fairclip/fairclip/detect"
+	"github.com/fairclip/fairclip/sweep"
 )
 
 const exp1 = "exp1_baseline_2026-01-28-10-00-00"
@@ -166,3 +170,102 @@ func TestUploadForm(t *testing.T) {
 }
 
 func fmtProb(p *float64) string { return funcs["prob"].(func(*float64) string)(p) }
+
+// copyDir copies the regular files of a run folder tree.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if de.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDashboardFollowsRun: a run that is still writing events is drawn again when its
+// events change, and the older drawing's files are removed; a sweep moved away from
+// the folder its store recorded still links its trials.
+func TestDashboardFollowsRun(t *testing.T) {
+	runsDir := t.TempDir()
+	run := filepath.Join(runsDir, "live")
+	copyDir(t, filepath.Join(reportRuns, "exp4_crashed_2026-01-28-13-00-00"), run)
+	s := newTestServer(t, &fakeScorer{}, Options{RunsDir: runsDir})
+	drawings := func() []string {
+		des, err := os.ReadDir(filepath.Join(s.tmp, "dashboard"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, de := range des {
+			out = append(out, de.Name())
+		}
+		return out
+	}
+	page := do(s, "GET", "/runs/live", nil, nil).Body.String()
+	if !strings.Contains(page, "2/4 epochs") {
+		t.Fatalf("live run page before: %s", page)
+	}
+	before := drawings()
+	// Epoch 3 arrives: the copy of epoch 2's line with the epoch changed.
+	events := filepath.Join(run, "events.jsonl")
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture crashed mid-line: keep its complete lines, as a resumed run would.
+	b = b[:bytes.LastIndexByte(b, '\n')+1]
+	var epoch2 string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"type": "epoch"`) && strings.Contains(line, `"epoch": 2,`) {
+			epoch2 = line
+		}
+	}
+	if epoch2 == "" {
+		t.Fatal("no epoch 2 line in the fixture")
+	}
+	line3 := strings.Replace(epoch2, `"epoch": 2,`, `"epoch": 3,`, 1)
+	if err := os.WriteFile(events, append(b, []byte(line3+"\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page = do(s, "GET", "/runs/live", nil, nil).Body.String()
+	if !strings.Contains(page, "3/4 epochs") {
+		t.Errorf("live run page after a new epoch lacks 3/4 epochs")
+	}
+	checkPNG(t, s, "/runs/live/plots/val_auc.png")
+	waitFor(t, "the older drawing to be removed", func() bool {
+		after := drawings()
+		return len(after) == 1 && len(before) == 1 && after[0] != before[0]
+	})
+}
+
+func TestTrialRunDirFallback(t *testing.T) {
+	sw := t.TempDir()
+	moved := sweep.TrialDir(sw, 5)
+	copyDir(t, filepath.Join(reportRuns, exp1), moved)
+	tests := []struct {
+		recorded, want string
+	}{
+		{moved, moved},
+		{"sweeps/elsewhere/trials/5", moved}, // relative to the directory the sweep ran in
+		{"", moved},
+	}
+	for _, tc := range tests {
+		if got := trialRunDir(sw, sweep.Trial{ID: 5, RunDir: tc.recorded}); got != tc.want {
+			t.Errorf("trialRunDir(%q) = %q, want %q", tc.recorded, got, tc.want)
+		}
+	}
+	if got := trialRunDir(sw, sweep.Trial{ID: 6}); got != "" {
+		t.Errorf("trial without a run folder: %q", got)
+	}
+}

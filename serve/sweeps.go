@@ -1,8 +1,6 @@
 package serve
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"net/http"
@@ -12,8 +10,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fairclip/fairclip/runs"
 	"github.com/fairclip/fairclip/sweep"
 )
+
+// drawnPareto is the sweep package's Pareto plot of one version of a sweep store.
+type drawnPareto struct {
+	version string
+	png     []byte
+}
 
 type trialRow struct {
 	ID          int
@@ -81,7 +86,7 @@ func (d *dashboard) handleSweep(w http.ResponseWriter, r *http.Request) {
 			}
 			row.Values = append(row.Values, v)
 		}
-		if exists(filepath.Join(t.RunDir, "events.jsonl")) {
+		if trialRunDir(e.Dir, t) != "" {
 			row.Href = fmt.Sprintf("/sweeps/%s/trials/%d", e.Name, t.ID)
 		}
 		pg.Trials = append(pg.Trials, row)
@@ -102,31 +107,32 @@ func (d *dashboard) handlePareto(w http.ResponseWriter, r *http.Request) {
 		d.errorPage(w, http.StatusNotFound, "no sweep called "+r.PathValue("name"))
 		return
 	}
-	key := e.Dir
-	if fi, err := os.Stat(sweep.StorePath(e.Dir)); err == nil {
-		key += fmt.Sprintf("|%d:%d", fi.Size(), fi.ModTime().UnixNano())
-	}
+	// The store's WAL file changes with every trial update too.
+	v := version(e.Dir, "sweep.db", "sweep.db-wal")
 	d.mu.Lock()
-	b, ok := d.pareto[key]
+	cached := d.pareto[e.Dir]
 	d.mu.Unlock()
-	if !ok {
+	var b []byte
+	if cached != nil && cached.version == v {
+		b = cached.png
+	} else {
 		st, err := sweep.LoadStatus(e.Dir)
 		if err != nil {
 			d.errorPage(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		sum := sha256.Sum256([]byte(key))
-		path := filepath.Join(d.cache, "pareto-"+hex.EncodeToString(sum[:8])+".png")
-		if err := sweep.PlotPareto(path, st, 0, 1); err != nil {
-			d.errorPage(w, http.StatusNotFound, "pareto plot: "+err.Error())
-			return
+		path := filepath.Join(d.cache, "pareto-"+cacheName(v)+".png")
+		err = sweep.PlotPareto(path, st, 0, 1)
+		if err == nil {
+			b, err = os.ReadFile(path)
+			os.Remove(path) // kept in memory
 		}
-		if b, err = os.ReadFile(path); err != nil {
-			d.errorPage(w, http.StatusInternalServerError, err.Error())
+		if err != nil {
+			d.errorPage(w, http.StatusInternalServerError, "pareto plot: "+err.Error())
 			return
 		}
 		d.mu.Lock()
-		d.pareto[key] = b
+		d.pareto[e.Dir] = &drawnPareto{version: v, png: b}
 		d.mu.Unlock()
 	}
 	w.Header().Set("Content-Type", "image/png")
@@ -149,12 +155,24 @@ func (d *dashboard) trialEntry(r *http.Request) (entry, string, bool) {
 		return entry{}, "", false
 	}
 	for _, t := range st.Trials {
-		if t.ID == id && t.RunDir != "" {
-			return entry{Name: fmt.Sprintf("%s trial %d", e.Name, id), Dir: t.RunDir},
+		if dir := trialRunDir(e.Dir, t); t.ID == id && dir != "" {
+			return entry{Name: fmt.Sprintf("%s trial %d", e.Name, id), Dir: dir},
 				fmt.Sprintf("/sweeps/%s/trials/%d", e.Name, id), true
 		}
 	}
 	return entry{}, "", false
+}
+
+// trialRunDir is the run folder of a trial: the one the store records, else (a sweep
+// run from another working directory, or moved) the standard trial folder inside the
+// sweep; "" when neither has events.
+func trialRunDir(sweepDir string, t sweep.Trial) string {
+	for _, dir := range []string{t.RunDir, sweep.TrialDir(sweepDir, t.ID)} {
+		if dir != "" && exists(filepath.Join(dir, runs.EventsFile)) {
+			return dir
+		}
+	}
+	return ""
 }
 
 func (d *dashboard) handleTrial(w http.ResponseWriter, r *http.Request) {
