@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fairclip/fairclip/backend"
+	"github.com/fairclip/fairclip/config"
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
@@ -126,4 +127,71 @@ func countDots(g *graph.Graph) int {
 		}
 	}
 	return n
+}
+
+// BenchmarkStepForward compares a training step's graphs on the default head (768-d,
+// batch 256, dropout on): "replay" is what trainStep runs (the forward graph, then the
+// step graph replaying its products); "recompute" runs the forward graph and then a step
+// graph that computes the forward again (the step before model.Products). The fairness
+// loss itself (Go, outside the graphs) is left out: dz is random.
+//
+//	go test -run '^$' -bench StepForward -benchtime 5x ./train/
+func BenchmarkStepForward(b *testing.B) {
+	be, err := backend.New("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := ModelConfig(config.Default().Model)
+	params, err := model.NewStage2(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := newEngine(be, cfg, ClsLoss{Type: "cross_entropy"}, Weighting{LambdaCls: 1, LambdaFair: 0.05},
+		model.NewStage1(cfg, 1), params)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, d := 256, cfg.Dim
+	r := rand.New(rand.NewPCG(1, 2))
+	randn := func(k int) []float32 {
+		v := make([]float32, k)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return v
+	}
+	clip, s1, dz := randn(n*d), randn(n*cfg.KeyTokens()*d), randn(n*d)
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % 2
+	}
+	rng, err := rngState(1, 1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	np, nl := len(params.List), len(e.logVars)
+	full, err := graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
+		return e.stepGraph(in[:np], in[np:np+nl], in[np+nl:], false)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"replay", "recompute"} {
+		b.Run(mode, func(b *testing.B) {
+			for range b.N {
+				_, products, err := e.forward(clip, s1, n, rng)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if mode == "replay" {
+					_, err = e.backward(clip, s1, labels, dz, 0.1, rng, products)
+				} else {
+					_, err = full.Exec(e.stepArgs(clip, s1, labels, dz, 0.1, rng)...)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
