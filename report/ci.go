@@ -31,10 +31,8 @@ type aucCI struct {
 	err               string
 	note              string // the score file disagrees with events.jsonl
 	// fair holds the intersectional fairness gaps (tradeoffMetrics) of this set with
-	// their bootstrap intervals, and fairDiff their paired differences against the
-	// baseline (when hasDiff).
-	fair     map[string]metrics.Difference
-	fairDiff map[string]metrics.Difference
+	// their bootstrap intervals (A the value, Lo and Hi the interval).
+	fair map[string]metrics.Difference
 }
 
 // valDataset names the validation dataset of run r (config, else the score files).
@@ -150,10 +148,6 @@ func (rep *Report) computeCIs() {
 					d := cmp.Bootstrap.Metrics["auc"]
 					c.hasDiff, c.diff, c.dlo, c.dhi, c.p = true, d.Diff, d.Lo, d.Hi, d.P
 					c.delongP = cmp.DeLong.P
-					c.fairDiff = map[string]metrics.Difference{}
-					for _, m := range tradeoffMetrics {
-						c.fairDiff[m.key] = cmp.Bootstrap.Metrics[m.key]
-					}
 				}
 			}
 			rep.cis[i] = append(rep.cis[i], c)

@@ -66,20 +66,15 @@ func (rep *Report) lambdaSeries() ([]int, []float64) {
 
 // tradeoffFindings adds the accuracy/fairness trade-off along a lambda_fair series:
 // for each lambda, the validation F_FPR and F_MEO with their bootstrap intervals, their
-// paired change against the baseline, and the AUC it cost (paired bootstrap interval
-// and DeLong p); then which lambda bought the most fairness per unit of AUC.
+// paired change against the series' smallest lambda, and the AUC it cost (paired
+// bootstrap interval and DeLong p); then which lambda bought the most fairness per
+// unit of AUC.
 func (rep *Report) tradeoffFindings() (items, recs []string) {
 	l := rep.l
 	idx, lams := rep.lambdaSeries()
 	if idx == nil || rep.opts.Bootstrap == 0 {
 		return nil, nil
 	}
-	base, ok := rep.valCI(rep.baseline)
-	if !ok || base.fair == nil {
-		return nil, nil
-	}
-	bname := rep.names[rep.baseline]
-	bl := rep.Runs[rep.baseline].Config.LossWeighting.LambdaFair
 	gap := func(d metrics.Difference) string {
 		return fmt.Sprintf("%s [%s, %s]", pct(d.A), pct(d.Lo), pct(d.Hi))
 	}
@@ -98,27 +93,54 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 	items = append(items, l.f("lambda_fair series (runs that differ only in lambda_fair; validation at the best epoch, 95%% bootstrap intervals): %s.",
 		"lambda_fair 계열 (lambda_fair만 다른 실행; best epoch 검증, 95%% bootstrap 구간): %s.", series))
 
-	// Paired changes against the baseline; the best buy is the largest F_FPR+F_MEO drop
-	// per unit of AUC lost among the changes whose fairness drop is distinguishable.
+	// Paired changes against the smallest lambda (the least fairness pressure) on the
+	// same validation samples; the best buy is the largest F_FPR+F_MEO drop per unit of
+	// AUC lost among the changes whose fairness drop is distinguishable.
+	ref := idx[0]
+	rc, ok := rep.valCI(ref)
+	if !ok {
+		return items, recs
+	}
+	refIn, err := rep.loadScores(rc.set.path)
+	if err != nil {
+		return items, recs
+	}
+	opts := metrics.Options{Convention: rep.runConvention(ref), Bootstrap: rep.opts.Bootstrap, Seed: rep.opts.Seed}
 	bestK, bestGain := -1, 0.0
 	var falls, rises int
-	for k, i := range idx {
-		if i == rep.baseline {
-			continue
-		}
+	type change struct {
+		fair      map[string]metrics.Difference
+		auc       metrics.Difference
+		delongP   float64
+		lambda    float64
+		run       int
+		distinct  bool
+		fairerAll bool
+	}
+	var changes []change
+	for k, i := range idx[1:] {
 		c, ok := rep.valCI(i)
-		if !ok || !c.hasDiff || c.fairDiff == nil {
+		if !ok {
 			continue
 		}
+		in, err := rep.loadScores(c.set.path)
+		if err != nil {
+			continue
+		}
+		cmp, err := metrics.Compare(in, refIn, opts)
+		if err != nil || cmp.Bootstrap == nil {
+			continue
+		}
+		ch := change{fair: map[string]metrics.Difference{}, auc: cmp.Bootstrap.Metrics["auc"], delongP: cmp.DeLong.P, lambda: lams[k+1], run: i}
 		var parts []string
 		drop := 0.0
-		distinct := false
 		for _, m := range tradeoffMetrics {
-			d := c.fairDiff[m.key]
+			d := cmp.Bootstrap.Metrics[m.key]
+			ch.fair[m.key] = d
 			parts = append(parts, fmt.Sprintf("%s %+.1f pts [%+.1f, %+.1f]", m.name, 100*d.Diff, 100*d.Lo, 100*d.Hi))
 			drop -= d.Diff
 			if d.Hi < 0 {
-				distinct = true
+				ch.distinct = true
 			}
 		}
 		if drop > 0 {
@@ -126,28 +148,34 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 		} else {
 			rises++
 		}
-		verdict := l.s("within noise", "노이즈 범위")
-		if distinct {
-			verdict = l.s("a distinguishable fairness gain", "구별되는 공정성 개선")
+		fv := l.s("fairness change within noise", "공정성 변화는 노이즈 범위")
+		if ch.distinct && drop > 0 {
+			fv = l.s("a distinguishable fairness gain", "구별되는 공정성 개선")
+		} else if drop < 0 && (ch.fair[tradeoffMetrics[0].key].Lo > 0 || ch.fair[tradeoffMetrics[1].key].Lo > 0) {
+			fv = l.s("distinguishably less fair", "구별되게 덜 공정")
 		}
-		items = append(items, l.f("lambda_fair %s → %s (**%s** − **%s**): %s; val AUC %+.4f [%+.4f, %+.4f], DeLong p %s: %s.",
-			"lambda_fair %s → %s (**%s** − **%s**): %s; val AUC %+.4f [%+.4f, %+.4f], DeLong p %s: %s.",
-			sci(bl), sci(lams[k]), rep.names[i], bname, joinParts(parts), c.diff, c.dlo, c.dhi, f4(c.delongP), verdict))
-		cost := math.Max(-c.diff, 0.005) // an AUC gain counts as a small cost
-		if g := drop / cost; distinct && drop > 0 && g > bestGain {
-			bestK, bestGain = k, g
+		av := l.s("AUC change within noise", "AUC 변화는 노이즈 범위")
+		if ch.auc.Lo > 0 || ch.auc.Hi < 0 {
+			av = l.s("AUC change distinguishable", "AUC 변화는 노이즈와 구별됨")
 		}
+		items = append(items, l.f("lambda_fair %s → %s (**%s** − **%s**): %s; val AUC %+.4f [%+.4f, %+.4f], DeLong p %s: %s, %s.",
+			"lambda_fair %s → %s (**%s** − **%s**): %s; val AUC %+.4f [%+.4f, %+.4f], DeLong p %s: %s, %s.",
+			sci(lams[0]), sci(ch.lambda), rep.names[i], rep.names[ref], joinParts(parts), ch.auc.Diff, ch.auc.Lo, ch.auc.Hi, f4(ch.delongP), fv, av))
+		cost := math.Max(-ch.auc.Diff, 0.005) // an AUC gain counts as a small cost
+		if g := drop / cost; ch.distinct && drop > 0 && g > bestGain {
+			bestK, bestGain = len(changes), g
+		}
+		changes = append(changes, ch)
 	}
 	if falls+rises > 0 {
-		items = append(items, l.f("Raising lambda_fair lowered F_FPR+F_MEO in %d of %d comparisons with %s.",
-			"lambda_fair를 올리면 %[3]s 대비 %[1]d/%[2]d 비교에서 F_FPR+F_MEO가 감소했다.", falls, falls+rises, bname))
+		items = append(items, l.f("Raising lambda_fair above %s lowered F_FPR+F_MEO in %d of %d runs.",
+			"lambda_fair를 %s보다 올리면 %d/%d 실행에서 F_FPR+F_MEO가 감소했다.", sci(lams[0]), falls, falls+rises))
 	}
 	if bestK >= 0 {
-		i := idx[bestK]
-		c, _ := rep.valCI(i)
-		recs = append(recs, l.f("For fairness at the least AUC cost take lambda_fair %s (%s): F_FPR %+.1f pts, F_MEO %+.1f pts for val AUC %+.4f against %s; confirm with other seeds before adopting it.",
-			"최소 AUC 비용의 공정성에는 lambda_fair %s (%s): F_FPR %+.1f pts, F_MEO %+.1f pts, val AUC %+.4f (%s 대비); 채택 전 다른 seed로 확인한다.",
-			sci(lams[bestK]), rep.names[i], 100*c.fairDiff["intersectional.f_fpr"].Diff, 100*c.fairDiff["intersectional.f_meo"].Diff, c.diff, bname))
+		ch := changes[bestK]
+		recs = append(recs, l.f("For fairness at the least AUC cost take lambda_fair %s (%s): F_FPR %+.1f pts, F_MEO %+.1f pts for val AUC %+.4f against lambda_fair %s; confirm with other seeds before adopting it.",
+			"최소 AUC 비용의 공정성에는 lambda_fair %s (%s): F_FPR %+.1f pts, F_MEO %+.1f pts, val AUC %+.4f (lambda_fair %s 대비); 채택 전 다른 seed로 확인한다.",
+			sci(ch.lambda), rep.names[ch.run], 100*ch.fair["intersectional.f_fpr"].Diff, 100*ch.fair["intersectional.f_meo"].Diff, ch.auc.Diff, sci(lams[0])))
 	} else if falls+rises > 0 {
 		recs = append(recs, l.s("No lambda_fair in the series gave a fairness gain distinguishable from noise: use more validation samples or seeds before choosing one.",
 			"계열의 어떤 lambda_fair도 노이즈와 구별되는 공정성 개선을 주지 않았다: 선택 전에 검증 샘플이나 seed를 늘린다."))
