@@ -9,6 +9,7 @@
 #                         (default 2, 1 for --quick; the epoch and ViT run once per setting)
 #            --only LIST  comma-separated parts of the full mode: matmul,epoch,vit,quickstart
 #            --timeout D  limit for each fairclip benchmark command (timeout(1) syntax, default 40m)
+#            --torch-threads "1 2", --torch-kernels "default SkylakeX": PyTorch settings to run
 #
 # fairclip runs its `go test -bench` benchmarks on the default backend (GOMLX_BACKEND
 # overrides) and kernel (FAIRCLIP_KERNEL overrides). PyTorch runs scripts/bench_torch.py
@@ -23,13 +24,17 @@ mode=full
 repeat=2
 only=matmul,epoch,vit,quickstart
 limit=40m
+torch_threads="1 2"
+torch_kernels=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) mode=quick; repeat=1 ;;
 	--repeat) repeat="$2"; shift ;;
 	--only) only="$2"; shift ;;
 	--timeout) limit="$2"; shift ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	--torch-threads) torch_threads="$2"; shift ;;
+	--torch-kernels) torch_kernels="$2"; shift ;;
+	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "bench-vs-pytorch.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -56,6 +61,8 @@ else
 fi
 coretypes=("default")
 if grep -qw avx512f /proc/cpuinfo; then coretypes+=("SkylakeX"); fi
+# shellcheck disable=SC2206 # word lists
+[ -z "$torch_kernels" ] || coretypes=($torch_kernels)
 
 echo "== $(date -u +%FT%TZ) $(uname -m), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes every figure lower)"
@@ -68,7 +75,7 @@ echo "   mode $mode, each measurement repeated $repeat× (best kept)"
 torch_all() {
 	local threads coretype env reps="$1"
 	shift
-	for threads in 1 2; do
+	for threads in $torch_threads; do
 		for coretype in "${coretypes[@]}"; do
 			for _ in $(seq "$reps"); do
 				env=(OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads")
