@@ -193,7 +193,10 @@ func (d *Detector) videoCrops(ctx context.Context, res FileResult, ffprobe, ffmp
 			frames[j] = fr
 			continue
 		}
-		faces, px, err := d.faceCrops(data.ToRGB(img))
+		rgb := data.ToRGB(img)
+		// ffmpeg applies rotation metadata: boxes refer to the frames as decoded.
+		res.Width, res.Height = rgb.W, rgb.H
+		faces, px, err := d.faceCrops(rgb)
 		if err != nil {
 			return d.fail(res, ErrInternal, fmt.Errorf("%s: frame %d: %w", res.File, idx[j], err)), nil, false
 		}
