@@ -55,9 +55,16 @@ func TestResolveUsesEnvOnlyWhenNotExplicit(t *testing.T) {
 
 // TestTrainingStepDoesNotDeadlock is the regression test for the deadlock seen with the
 // parallel op executor on 2 cores: a training step with several independent matmul
-// branches and their gradients, executed repeatedly on the default backend.
+// branches and their gradients, executed repeatedly on every built-in backend
+// (backend/cpu repeats it at GOMAXPROCS 1, 2 and 8).
 func TestTrainingStepDoesNotDeadlock(t *testing.T) {
-	b, err := New("")
+	for _, spec := range Builtin() {
+		t.Run(spec, func(t *testing.T) { trainingStepDoesNotDeadlock(t, spec) })
+	}
+}
+
+func trainingStepDoesNotDeadlock(t *testing.T, spec string) {
+	b, err := New(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
