@@ -24,7 +24,7 @@ import (
 const markerFile = ".fairclip-quickstart"
 
 // stages is the number of banners Run prints.
-const stages = 6
+const stages = 8
 
 // Run generates the synthetic data, the tiny random backbone and the Stage 1
 // adapter, extracts the features, trains the scaled-down Exp1-3, and writes the
@@ -124,7 +124,33 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		res.Runs = append(res.Runs, dir)
 	}
 
-	banner(w, 6, "Report")
+	// Exp1 with one key changed: the lambda_fair series and the gate_init_bias contrast.
+	exp1, _, err := config.Load(filepath.Join(l.configs, Experiments[0].File), nil)
+	if err != nil {
+		return res, fmt.Errorf("quickstart: %w", err)
+	}
+	var exp1Cfg config.Config
+	for i, v := range Variants(exp1.LossWeighting.LambdaFair) {
+		sets := append(stage2Sets(o, l, exp1, base.Training.NumEpochs, dim, resolution, stage1Path), v.Sets...)
+		sets = append(sets, "logging.experiment_name="+v.Name)
+		cfg, yaml, path, err := loadConfig(l, Experiments[0].File, v.Name, sets)
+		if err != nil {
+			return res, err
+		}
+		res.Configs[v.Name] = path
+		banner(w, 6, "Train %s (%d/%d): Exp1 with %v", v.Name, i+1, len(Variants(exp1.LossWeighting.LambdaFair)), v.Sets)
+		dir, err := trainOne(ctx, cfg, yaml, filepath.Join(l.runs, v.Name), o)
+		if err != nil {
+			return res, err
+		}
+		res.Runs = append(res.Runs, dir)
+	}
+	if exp1Cfg, _, _, err = loadConfig(l, Experiments[0].File, Experiments[0].Name,
+		stage2Sets(o, l, exp1, base.Training.NumEpochs, dim, resolution, stage1Path)); err != nil {
+		return res, err
+	}
+
+	banner(w, 7, "Report")
 	rep, err := report.Write(res.Runs, l.report, true, report.Options{Bootstrap: o.Bootstrap, Seed: o.Seed})
 	if err != nil {
 		return res, fmt.Errorf("quickstart: report: %w", err)
@@ -134,6 +160,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.Plots = strings.TrimSuffix(l.report, ".md") + "_plots"
 	for _, warn := range rep.Warnings {
 		fmt.Fprintf(w, "report warning: %s\n", warn)
+	}
+
+	banner(w, 8, "What the runs show")
+	if err := science(w, res.Runs, res.Plots, &res); err != nil {
+		return res, err
+	}
+	fmt.Fprintf(w, "\nfairclip probe fairloss --run %s --blur 1e-4,1e-3:\n", res.Runs[0])
+	if res.Probe, err = probeExp1(ctx, o, exp1Cfg, res.Runs[0], w); err != nil {
+		return res, err
 	}
 	res.Seconds = time.Since(begin).Seconds()
 	printSummary(w, res)

@@ -12,33 +12,43 @@ import (
 	"github.com/fairclip/fairclip/runs"
 )
 
-// TestQuickstartEndToEnd runs the quickstart at the tiny scale, shortened (2 epochs,
-// the 32-pixel ViT, 1 Stage 1 epoch, 50 bootstrap resamples), and checks the run
-// folders and that the report has every section, its intervals and its PNG plots.
+// TestQuickstartEndToEnd runs the quickstart at the tiny scale with its own epochs and
+// backbone (the default random A1, 50 bootstrap resamples, seed 7 rather than the default
+// 42), checks the run folders and that the report has every section, its intervals
+// and its PNG plots, then the science (science_test.go): Exp1 learns, the planted bias
+// shows, the gate contrast holds.
 func TestQuickstartEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "qs")
 	var log bytes.Buffer
-	res, err := Run(context.Background(), Options{Out: out, Seed: 7, Epochs: 2, Arch: "tiny", Stage1Epochs: 1,
-		Bootstrap: 50, Version: "test", Log: &log})
+	opts := Options{Out: out, Seed: 7, Bootstrap: 50, Version: "test", Log: &log}
+	res, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	text := log.String()
-	for _, want := range []string{"TINY RANDOM ViT", "random:tiny:seed=7", "[6/6] Report", "Next, with real data and weights",
+	for _, want := range []string{"TINY RANDOM ViT", "random:w64l2h4p8r64o64:seed=7", "[7/8] Report", "Next, with real data and weights", "fairclip detect --run ", "fairclip serve --run ",
+		"lambda_fair series", "gate_init_bias 1.0 (Exp1)", "Clouds: the fairness loss compares",
 		"fairclip train --config configs/exp3_balanced_recovery.yaml", res.Report} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if res.Stage1Run == "" || !strings.HasPrefix(res.Stage1, "trained 1 epochs") {
-		t.Errorf("Stage 1 not trained: %q\n%s", res.Stage1, text)
+	if res.Stage1Run != "" || !strings.HasPrefix(res.Stage1, "seeded random") {
+		t.Errorf("Stage 1: %q (want the default seeded random A1)\n%s", res.Stage1, text)
 	}
-	if len(res.Runs) != len(Experiments) {
+	variants := Variants(0.05)
+	if len(res.Runs) != len(Experiments)+len(variants) {
 		t.Fatalf("runs %v", res.Runs)
 	}
 	for i, dir := range res.Runs {
-		if filepath.Base(dir) != Experiments[i].Name {
-			t.Errorf("run %d in %s", i, dir)
+		want := ""
+		if i < len(Experiments) {
+			want = Experiments[i].Name
+		} else {
+			want = variants[i-len(Experiments)].Name
+		}
+		if filepath.Base(dir) != want {
+			t.Errorf("run %d in %s, want %s", i, dir, want)
 		}
 		evs, err := runs.ReadEvents(dir)
 		if err != nil {
@@ -65,7 +75,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"feature_dim: 32", "num_epochs: 2", "train_batch_size: 32", "lr: 0.002", "sinkhorn_blur: 0.001", "lambda_fair: 0.5"} {
+	for _, want := range []string{"feature_dim: 64", "num_epochs: 25", "train_batch_size: 32", "lr: 0.002", "sinkhorn_blur: 0.001", "lambda_fair: 0.5"} {
 		if !strings.Contains(string(cfg), want) {
 			t.Errorf("exp2 configuration lacks %q", want)
 		}
@@ -92,7 +102,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		}
 	}
 	for _, ds := range []string{"celebdf", "dfd", "dfdc"} {
-		if !regexp.MustCompile(`(?m)^\| ` + ds + ` \| 0\.\d{4}`).MatchString(report) {
+		if !regexp.MustCompile(`(?m)^\| ` + ds + ` \| (\*\*)?0\.\d{4}`).MatchString(report) {
 			t.Errorf("report has no test AUC row for %s", ds)
 		}
 	}
@@ -117,6 +127,21 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if _, err := os.Stat(res.ReportHTML); err != nil {
 		t.Error(err)
 	}
+	if !strings.Contains(report, "lambda_fair series (runs that differ only in lambda_fair") {
+		t.Errorf("report findings lack the lambda_fair series")
+	}
+	if len(res.Pareto) != 2 {
+		t.Errorf("pareto plots %v", res.Pareto)
+	}
+	for _, p := range res.Pareto {
+		if b, err := os.ReadFile(p); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("pareto plot %s: %v", p, err)
+		}
+	}
+	if len(res.Probe.Blurs) != 2 || !(res.Probe.Diameter > 0) {
+		t.Errorf("probe %+v", res.Probe)
+	}
+	checkScience(t, res)
 }
 
 // TestEmbeddedConfigsMatchRepository: the embedded copies are the repository's

@@ -89,6 +89,10 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 		}
 		series += fmt.Sprintf("λ %s (%s): AUC %s, F_FPR %s, F_MEO %s", strconv.FormatFloat(lams[k], 'g', -1, 64), rep.names[i],
 			f4(c.auc), gap(c.fair["intersectional.f_fpr"]), gap(c.fair["intersectional.f_meo"]))
+		if rep.degenerateBest(i) {
+			series += l.s(" (best epoch in the degenerate phase: one class predicted, so its gaps are trivially 0)",
+				" (best epoch가 degenerate phase: 한 클래스만 예측하므로 격차가 자명하게 0)")
+		}
 	}
 	items = append(items, l.f("lambda_fair series (runs that differ only in lambda_fair; validation at the best epoch, 95%% bootstrap intervals): %s.",
 		"lambda_fair 계열 (lambda_fair만 다른 실행; best epoch 검증, 95%% bootstrap 구간): %s.", series))
@@ -143,9 +147,12 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 				ch.distinct = true
 			}
 		}
-		if drop > 0 {
+		degenerate := rep.degenerateBest(i) || rep.degenerateBest(ref)
+		switch {
+		case degenerate:
+		case drop > 0:
 			falls++
-		} else {
+		default:
 			rises++
 		}
 		fv := l.s("fairness change within noise", "공정성 변화는 노이즈 범위")
@@ -153,6 +160,9 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 			fv = l.s("a distinguishable fairness gain", "구별되는 공정성 개선")
 		} else if drop < 0 && (ch.fair[tradeoffMetrics[0].key].Lo > 0 || ch.fair[tradeoffMetrics[1].key].Lo > 0) {
 			fv = l.s("distinguishably less fair", "구별되게 덜 공정")
+		}
+		if degenerate {
+			fv = l.s("not comparable (a best epoch in the degenerate phase)", "비교 불가 (degenerate phase의 best epoch)")
 		}
 		av := l.s("AUC change within noise", "AUC 변화는 노이즈 범위")
 		if ch.auc.Lo > 0 || ch.auc.Hi < 0 {
@@ -162,14 +172,14 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 			"lambda_fair %s → %s (**%s** − **%s**): %s; val AUC %+.4f [%+.4f, %+.4f], DeLong p %s: %s, %s.",
 			sci(lams[0]), sci(ch.lambda), rep.names[i], rep.names[ref], joinParts(parts), ch.auc.Diff, ch.auc.Lo, ch.auc.Hi, f4(ch.delongP), fv, av))
 		cost := math.Max(-ch.auc.Diff, 0.005) // an AUC gain counts as a small cost
-		if g := drop / cost; ch.distinct && drop > 0 && g > bestGain {
+		if g := drop / cost; !degenerate && ch.distinct && drop > 0 && g > bestGain {
 			bestK, bestGain = len(changes), g
 		}
 		changes = append(changes, ch)
 	}
 	if falls+rises > 0 {
-		items = append(items, l.f("Raising lambda_fair above %s lowered F_FPR+F_MEO in %d of %d runs.",
-			"lambda_fair를 %s보다 올리면 %d/%d 실행에서 F_FPR+F_MEO가 감소했다.", sci(lams[0]), falls, falls+rises))
+		items = append(items, l.f("Raising lambda_fair above %s lowered F_FPR+F_MEO in %d of %d runs whose best epochs predict both classes.",
+			"lambda_fair를 %s보다 올리면 best epoch가 두 클래스를 모두 예측하는 %[3]d개 실행 중 %[2]d개에서 F_FPR+F_MEO가 감소했다.", sci(lams[0]), falls, falls+rises))
 	}
 	if bestK >= 0 {
 		ch := changes[bestK]
@@ -181,6 +191,12 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 			"계열의 어떤 lambda_fair도 노이즈와 구별되는 공정성 개선을 주지 않았다: 선택 전에 검증 샘플이나 seed를 늘린다."))
 	}
 	return items, recs
+}
+
+// degenerateBest reports whether run i's best epoch predicts one class on validation.
+func (rep *Report) degenerateBest(i int) bool {
+	s := rep.sums[i]
+	return s.hasBest && s.bestEp.Degenerate
 }
 
 func joinParts(parts []string) string {

@@ -45,11 +45,12 @@ func newQuickstartCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "quickstart-out", "output directory (empty, new, or a previous quickstart's, which is replaced)")
-	f.StringVar(&o.Scale, "scale", "tiny", "synthetic dataset scale: tiny (~2.8k 64px images, default) or small (~12k 96px)")
+	f.StringVar(&o.Scale, "scale", "tiny", "synthetic dataset scale: tiny (~4.6k 64px images, default) or small (~13k 96px)")
 	f.Int64Var(&o.Seed, "seed", 42, "seed of the data, the random ViT, the adapters and the runs")
 	f.IntVar(&o.Epochs, "epochs", 30, "Exp1's epochs (Exp2 and Exp3 keep their ratio to Exp1: 25 and 30 of 30)")
 	f.IntVar(&o.BatchSize, "batch", 32, "training batch size")
-	f.Float64Var(&o.LRScale, "lr-scale", 10, "multiply every experiment's learning rate (the tiny runs take ~120 steps, the originals ~9,000)")
+	f.Float64Var(&o.LRScale, "lr-scale", 10, "multiply every experiment's learning rate (the tiny runs take ~270 steps, the originals ~9,000)")
+	f.IntVar(&o.Stage1Epochs, "stage1-epochs", -1, "train the Stage 1 adapter this many epochs (-1: a seeded random adapter, the default; see docs/quickstart.md)")
 	f.StringVar(&o.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
 	return cmd
 }
