@@ -214,6 +214,9 @@ func TestAuth(t *testing.T) {
 		// The login form sets a cookie the dashboard accepts.
 		rec = do(s, "POST", "/login", strings.NewReader("token=wrong"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 		mustStatus(t, rec, 401)
+		mp, mpType := multipartBody(t, map[string][]byte{"token": []byte(token)})
+		rec = do(s, "POST", "/login", mp, map[string]string{"Content-Type": mpType})
+		mustStatus(t, rec, 415)
 		rec = do(s, "POST", "/login", strings.NewReader("token="+token), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 		mustStatus(t, rec, 303)
 		cookie := rec.Result().Cookies()

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/base64"
 	"html/template"
+	"mime"
 	"net/http"
 
 	"github.com/fairclip/fairclip/detect"
@@ -66,6 +67,12 @@ func (d *dashboard) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 func (d *dashboard) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if d.s.opts.Token == "" {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	// Only a small URL-encoded form: a multipart body here could make the standard
+	// library spool files to the system's temporary folder.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		d.render(w, http.StatusUnsupportedMediaType, "login", "Sign in", "", "send the login form")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
