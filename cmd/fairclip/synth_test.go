@@ -76,3 +76,21 @@ func TestSynthAttributesBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestSynthBiasFlagsBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"synth", "--out", t.TempDir(), "--visibility", "1,2"}, "--visibility \"1,2\": want 8 comma-separated values"},
+		{[]string{"synth", "--out", t.TempDir(), "--real-lookalike", "1,1,1,1,1,1,1,x"}, "--real-lookalike"},
+		{[]string{"synth", "--out", t.TempDir(), "--real-lookalike", "2,0,0,0,0,0,0,0"}, "real_lookalike[0] = 2"},
+		{[]string{"synth", "--out", t.TempDir(), "--lookalike-strength", "-1"}, "lookalike_strength -1"},
+	}
+	for _, tc := range tests {
+		code, _, errOut := runCLI(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: code %d, stderr %q, want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
