@@ -9,7 +9,9 @@ type task struct{ bi, i0, i1, j0, j1 int }
 
 // run computes g on up to threads goroutines.
 func (e *Engine) run(g *gemm, threads int) {
-	simple := g.m*g.n*g.k < e.simpleBelow
+	// The path depends on n·k only, not on m: a row's result must not depend on how many
+	// rows run with it (an embedding store written in batches equals live embedding).
+	simple := g.n*g.k < e.simpleBelow
 	// With several goroutines, aim for two tasks per goroutine so a core slowed by
 	// other work does not hold up the call; split a product only when the batch is short.
 	parts := 1

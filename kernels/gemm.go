@@ -31,7 +31,7 @@ type Engine struct {
 	kern *microKernel
 	// Cache blocking: kc steps of k per packed panel, mc rows of A, nc columns of B.
 	kc, mc, nc int
-	// simpleBelow: products with m·n·k below it skip packing (unpacked loop).
+	// simpleBelow: products with n·k below it skip packing (unpacked loop), whatever m.
 	simpleBelow int
 	// parallelFrom: total batch·m·n·k from which work is split over goroutines.
 	parallelFrom int
