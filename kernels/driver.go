@@ -121,7 +121,8 @@ func (e *Engine) macro(g *gemm, t task, buf *packBuf) {
 }
 
 // simpleGemm computes a small task directly, without packing: one dot product per
-// element, summed in order of k.
+// element, summed in order of k in float64 and rounded once (at least as accurate as the
+// FMA micro-kernels, whose path a product with a larger n·k takes).
 func simpleGemm(g *gemm, t task) {
 	a, b, c := g.a[t.bi*g.strideA:], g.b[t.bi*g.strideB:], g.c[t.bi*g.strideC:]
 	ai, ap := g.lda, 1 // A(i, p) = a[i·ai + p·ap]
@@ -135,17 +136,17 @@ func simpleGemm(g *gemm, t task) {
 	for i := t.i0; i < t.i1; i++ {
 		row := c[i*g.ldc:]
 		for j := t.j0; j < t.j1; j++ {
-			var s float32
+			var s float64
 			x, y := i*ai, j*bj
 			for p := 0; p < g.k; p++ {
-				s += a[x] * b[y]
+				s += float64(a[x]) * float64(b[y])
 				x += ap
 				y += bp
 			}
 			if g.accumulate {
-				row[j] += s
+				row[j] += float32(s)
 			} else {
-				row[j] = s
+				row[j] = float32(s)
 			}
 		}
 	}
