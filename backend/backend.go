@@ -1,5 +1,6 @@
-// Package backend chooses the GoMLX backend for fairclip in one place: the pure-Go
-// engine by default, an XLA PJRT plugin file when asked, never a download.
+// Package backend chooses the GoMLX backend for fairclip in one place: fairclip's own
+// CPU backend (backend/cpu, on the SIMD kernels) by default, GoMLX's pure-Go backend or an
+// XLA PJRT plugin file when asked, never a download.
 package backend
 
 import (
@@ -18,7 +19,7 @@ import (
 // SIMD kernels).
 const CPU = "cpu"
 
-// DefaultGo is the pure-Go backend configuration fairclip uses unless told otherwise.
+// DefaultGo is the configuration of GoMLX's pure-Go backend that "go" selects.
 // Ops run sequentially inside one execution: the parallel op executor deadlocked on
 // 2 cores in a training step with several matmul gradients (DESIGN.md section 4), and
 // sequential execution measured the same speed there. Matmuls still use all cores.
@@ -31,19 +32,19 @@ const EnvVar = "GOMLX_BACKEND"
 // Normalize maps a user's backend spec to a GoMLX configuration string and rejects
 // anything that could make GoMLX download a plugin.
 //
-//	""  or "go"          -> DefaultGo
+//	""  or "cpu"         -> CPU (the default)
+//	"go"                 -> DefaultGo
 //	"go:OPTIONS"         -> as given
-//	"cpu"                -> CPU
 //	"xla:/abs/plugin.so" -> as given (the path must be absolute)
 func Normalize(spec string) (string, error) {
 	spec = strings.TrimSpace(spec)
 	switch {
-	case spec == "" || spec == "go":
+	case spec == "" || spec == CPU:
+		return CPU, nil
+	case spec == "go":
 		return DefaultGo, nil
 	case strings.HasPrefix(spec, "go:"):
 		return spec, nil
-	case spec == CPU:
-		return CPU, nil
 	case spec == "xla" || strings.HasPrefix(spec, "xla:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(spec, "xla"), ":")
 		plugin := strings.SplitN(path, ",", 2)[0]
@@ -60,7 +61,7 @@ func Normalize(spec string) (string, error) {
 }
 
 // Resolve returns the spec to use: the explicit one if non-empty, else the
-// environment's GOMLX_BACKEND through getenv, else the pure-Go default.
+// environment's GOMLX_BACKEND through getenv, else the default (CPU).
 func Resolve(explicit string, getenv func(string) string) (string, error) {
 	if explicit == "" && getenv != nil {
 		explicit = getenv(EnvVar)

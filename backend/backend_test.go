@@ -14,7 +14,7 @@ func TestNormalize(t *testing.T) {
 	tests := []struct {
 		spec, want, errPart string
 	}{
-		{"", DefaultGo, ""},
+		{"", CPU, ""},
 		{"go", DefaultGo, ""},
 		{"go:parallelism=2", "go:parallelism=2", ""},
 		{"cpu", CPU, ""},

@@ -8,7 +8,7 @@ import (
 )
 
 // benchmarkEmbed measures images per second for random weights of arch on the default
-// backend ($GOMLX_BACKEND, else pure Go), batch images per execution. The first execution
+// backend ($GOMLX_BACKEND, else cpu), batch images per execution. The first execution
 // (graph compilation) is excluded. cpu-s/image is the process CPU time per image, which,
 // unlike images/s, does not depend on other load on a shared machine.
 //

@@ -33,7 +33,7 @@ type EmbedJob struct {
 	Prep    data.PreprocessOptions // Mode and, for reference-stage2, Resolution; ModelResolution is set from the weights
 	Layers  []int                  // residual-stream states to return (1..Layers; 0 = after ln_pre)
 	Batch   int                    // images per execution (0: DefaultBatchSize)
-	Backend string                 // backend spec for backend.New ("" = pure Go)
+	Backend string                 // backend spec for backend.New ("" = the default, cpu)
 	// Progress, if set, is called after each batch with the number of images done.
 	Progress func(done, total int)
 }

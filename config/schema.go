@@ -30,7 +30,7 @@ type Config struct {
 	// fairclip additions.
 	ClipWeights string   `yaml:"clip_weights"` // path to CLIP weights (safetensors / .pt); empty: none
 	Features    Features `yaml:"features"`
-	Backend     string   `yaml:"backend"` // "go" (default) or "xla:/abs/path/plugin.so"
+	Backend     string   `yaml:"backend"` // "cpu" (default), "go" or "xla:/abs/path/plugin.so"
 
 	// Stage selects what `fairclip train` trains: 2 (default) the detector head,
 	// 1 the fairness adapter A1 (fairclip addition; see stage1.go).
@@ -203,7 +203,7 @@ func Default() Config {
 		Seed:          42,
 		Deterministic: true,
 		Features:      Features{Mode: "disk", Dir: "feature_store", Views: 1, Tokens: "cls"},
-		Backend:       "go",
+		Backend:       "cpu",
 		Stage:         2,
 		Stage1:        DefaultStage1(),
 	}
