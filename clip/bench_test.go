@@ -2,6 +2,7 @@ package clip
 
 import (
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/fairclip/fairclip/backend"
@@ -18,7 +19,7 @@ func benchmarkEmbed(b *testing.B, arch Arch, batch int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	be, err := backend.New("")
+	be, err := backend.New(os.Getenv(backend.EnvVar))
 	if err != nil {
 		b.Fatal(err)
 	}

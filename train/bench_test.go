@@ -3,9 +3,11 @@ package train
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/config"
 	"github.com/fairclip/fairclip/runs"
 )
@@ -26,6 +28,9 @@ func BenchmarkFFPPEpoch(b *testing.B) {
 		cfg.Training.NumEpochs = 2
 		cfg.Scheduler.WarmupEpochs = 1
 		cfg.Evaluation.TestDatasets = nil
+		if spec := os.Getenv(backend.EnvVar); spec != "" {
+			cfg.Backend = spec // e.g. GOMLX_BACKEND=cpu; the config's default otherwise
+		}
 		src, err := NewSynthetic("ffpp", 768, 42)
 		if err != nil {
 			b.Fatal(err)
