@@ -11,8 +11,8 @@
 #            --timeout D  limit for each fairclip benchmark command (timeout(1) syntax, default 40m)
 #            --torch-threads "1 2", --torch-kernels "default SkylakeX": PyTorch settings to run
 #
-# fairclip runs its `go test -bench` benchmarks on the default backend (GOMLX_BACKEND
-# overrides) and kernel (FAIRCLIP_KERNEL overrides). PyTorch runs scripts/bench_torch.py
+# fairclip runs its `go test -bench` benchmarks and the quickstart on the default backend
+# (GOMLX_BACKEND overrides) and kernel (FAIRCLIP_KERNEL overrides). PyTorch runs scripts/bench_torch.py
 # at 1 and 2 threads with OMP_WAIT_POLICY=PASSIVE, OpenBLAS's default kernel and, on
 # AVX-512 CPUs, OPENBLAS_CORETYPE=SkylakeX, with the OpenMP OpenBLAS
 # (libopenblas0-openmp) when installed; the best PyTorch figure is the one compared.
@@ -151,7 +151,8 @@ if want quickstart; then
 		for _ in $(seq "$repeat"); do
 			rm -rf "$tmp/qs"
 			start=$(date +%s.%N)
-			GOMLX_BACKEND="$backend" "$tmp/fairclip" quickstart --out "$tmp/qs" >"$tmp/qs.log" 2>&1 ||
+			# quickstart reads --backend, not GOMLX_BACKEND.
+			"$tmp/fairclip" quickstart --out "$tmp/qs" ${backend:+--backend "$backend"} >"$tmp/qs.log" 2>&1 ||
 				{ echo "quickstart failed (backend ${backend:-<default>}):" >&2; tail -20 "$tmp/qs.log" >&2; exit 1; }
 			secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
 			echo "   quickstart, backend ${backend:-<default>}: $secs s"
