@@ -20,7 +20,7 @@ func TestNormalize(t *testing.T) {
 		{"cpu", CPU, ""},
 		{" cpu ", CPU, ""},
 		{"cpu:x", "", "unknown"},
-		{"xla:/opt/pjrt/plugin.so", "xla:/opt/pjrt/plugin.so", ""},
+		{"xla:/opt/pjrt/plugin.so", "xla:/opt/pjrt/plugin.so", map[bool]string{true: "", false: "built without"}[xlaAvailable]},
 		{"xla", "", "absolute path"},
 		{"xla:cuda", "", "absolute path"},
 		{"xla:rel/plugin.so", "", "absolute path"},

@@ -1,4 +1,4 @@
-//go:build !noxla
+//go:build !noxla && cgo
 
 package backend
 
