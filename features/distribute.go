@@ -165,7 +165,7 @@ func ExtractTasks(ctx context.Context, cfg config.Config, opts ExtractOptions, t
 		if len(missing) > 3 {
 			missing = append(missing[:3], fmt.Sprintf("%d more", len(missing)-3))
 		}
-		return fmt.Errorf("%s not written; %s: %s", strings.Join(missing, ", "), filepath.Join(task.Dir, "task.log"), lastLogLine(filepath.Join(task.Dir, "task.log")))
+		return fmt.Errorf("%s not written; %s: %s", strings.Join(missing, ", "), filepath.Join(task.Dir, "task.log"), jobs.LastLogLine(filepath.Join(task.Dir, "task.log")))
 	}
 	args := func(task *jobs.Task) []string {
 		return append(append([]string{}, t.TaskArgs...), "--shard", ShardSpec{K: task.ID, N: t.Tasks}.String())
@@ -225,13 +225,4 @@ func writtenShards(dir string, n int) map[int]bool {
 		}
 	}
 	return out
-}
-
-func lastLogLine(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(no log)"
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -218,4 +219,15 @@ func readState(path string) (map[int]Status, error) {
 		out[s.ID] = s
 	}
 	return out, nil
+}
+
+// LastLogLine returns the last non-blank line of a task's log file, for error messages
+// that point at why a task ended; "(no NAME)" when the file cannot be read.
+func LastLogLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(no " + filepath.Base(path) + ")"
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -332,18 +332,9 @@ func finish(t *Trial, s *Space) bool {
 	case p.Status != "":
 		t.Error = "run ended with status " + p.Status
 	default:
-		t.Error = "process exited without finishing the run: " + lastLine(filepath.Join(t.RunDir, "trial.log"))
+		t.Error = "process exited without finishing the run: " + jobs.LastLogLine(filepath.Join(t.RunDir, "trial.log"))
 	}
 	return false
-}
-
-func lastLine(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(no trial.log)"
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func formatObjectives(objs []Objective, vals []float64) string {
