@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/fairclip/fairclip/backend"
-	"github.com/fairclip/fairclip/fairloss"
 	"github.com/fairclip/fairclip/model"
 	"github.com/fairclip/fairclip/safetensors"
 )
@@ -54,22 +53,12 @@ func TestTokenParityWithPyTorch(t *testing.T) {
 }
 
 func tokenParityWithPyTorch(t *testing.T, spec string) {
-	init, err := safetensors.ReadFile(filepath.Join("testdata", "parity_tokens_init.safetensors"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	meta := init.Metadata
-	atoi := func(k string) int { v, _ := strconv.Atoi(meta[k]); return v }
-	atof := func(k string) float64 { v, _ := strconv.ParseFloat(meta[k], 64); return v }
-	cfg := model.Config{Dim: atoi("dim"), Stage1Hidden: atoi("stage1_hidden"), Stage2Hidden: atoi("stage2_hidden"),
-		Heads: atoi("heads"), ClassifierHidden: []int{16, 8}, NumClasses: 2, GateInitBias: 1, Normalize: true,
-		Keys: model.KeysTokens, Tokens: atoi("tokens")}
-	sd := model.FromSafetensors(init.Tensors)
-	var labels, groups []int
-	for i, v := range init.Tensors["input.labels"].I64 {
-		labels = append(labels, int(v))
-		groups = append(groups, int(init.Tensors["input.subgroups"].I64[i]))
-	}
+	fx := loadParityFixture(t, "parity_tokens_init.safetensors")
+	atoi, atof := fx.atoi, fx.atof
+	cfg := fx.config()
+	cfg.Keys, cfg.Tokens = model.KeysTokens, atoi("tokens")
+	init := fx.file
+	labels, groups := fx.labels, fx.groups
 	n, d := len(labels), cfg.Dim
 	split := &memTokenSplit{clip: init.Tensors["input.clip"].F32, tokens: init.Tensors["input.tokens"].F32, n: n, d: d, k: cfg.Tokens}
 	be, err := backend.New(spec)
@@ -85,24 +74,9 @@ func tokenParityWithPyTorch(t *testing.T, spec string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			stage1 := model.NewStage1(cfg, 0)
-			params, err := model.NewStage2(cfg, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ps := range []*model.Params{stage1, params} {
-				if err := model.LoadTorchStateDict(ps, sd, ""); err != nil {
-					t.Fatal(err)
-				}
-			}
-			lam := 0.0
-			var fl *fairloss.Stage2
-			if tc.fair {
-				lam = atof("lambda_fair")
-				fl = &fairloss.Stage2{Blur: atof("blur"), P: 2, Scaling: atof("scaling"), MinSamplesPerSubgroup: 2, NumSubgroups: 8}
-			}
-			cls := ClsLoss{Type: "cross_entropy", LabelSmoothing: atof("label_smoothing")}
-			eng, err := newEngine(be, cfg, cls, Weighting{LambdaCls: 1, LambdaFair: lam}, stage1, params)
+			stage1, params := fx.models(t, cfg)
+			cls, weighting, fl := fx.losses(tc.fair)
+			eng, err := newEngine(be, cfg, cls, weighting, stage1, params)
 			if err != nil {
 				t.Fatal(err)
 			}
