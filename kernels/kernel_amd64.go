@@ -19,6 +19,12 @@ func gemmAVX2x6x16(k int, a, b, c *float32, ldc int, accumulate bool)
 func fmaPeakAVX512(n int)
 func fmaPeakAVX2(n int)
 
+//go:noescape
+func adamwAVX512(n int, p, grad, mom, vel, coef *float32)
+
+//go:noescape
+func adamwAVX(n int, p, grad, mom, vel, coef *float32)
+
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
 // (and its operating system) supports them.
 func archKernels() []archKernel {
@@ -26,14 +32,14 @@ func archKernels() []archKernel {
 		{
 			k: &microKernel{name: "avx512", mr: 6, nr: 32, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
 				gemmAVX512x6x32(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
-			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16},
+			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16},
 			ok:   cpu.X86.HasAVX512F,
 			need: "AVX-512F",
 		},
 		{
 			k: &microKernel{name: "avx2", mr: 6, nr: 16, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
 				gemmAVX2x6x16(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
-			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12},
+			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8},
 			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 			need: "AVX2 and FMA",
 		},

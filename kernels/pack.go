@@ -44,7 +44,7 @@ func packPanels(dst, src []float32, ld int, stepMajor bool, p0, kc, x0, nx, w in
 const maxTile = 32
 
 // interleave writes dst[p·w + r] = src[r][p] for p < kc, r < len(src), and zeroes
-// columns len(src)..w-1. Rows are read eight (then four, then one) at a time so
+// columns len(src)..w-1. Rows are read eight (then six, four, one) at a time so
 // each step writes a contiguous run instead of scattering single values.
 func interleave(dst []float32, w, kc int, src [][]float32) {
 	dst = dst[:w*kc]
@@ -56,6 +56,13 @@ func interleave(dst []float32, w, kc int, src [][]float32) {
 			d := dst[p*w+r : p*w+r+8 : p*w+r+8]
 			d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
 			d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
+		}
+	}
+	for ; r+6 <= len(src); r += 6 { // the A panels of the 6-row micro-kernels
+		s0, s1, s2, s3, s4, s5 := src[r][:kc], src[r+1][:kc], src[r+2][:kc], src[r+3][:kc], src[r+4][:kc], src[r+5][:kc]
+		for p := 0; p < kc; p++ {
+			d := dst[p*w+r : p*w+r+6 : p*w+r+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p]
 		}
 	}
 	for ; r+4 <= len(src); r += 4 {

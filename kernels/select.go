@@ -19,6 +19,9 @@ type microKernel struct {
 	// peak runs n iterations of peakFlops independent FMA flops (nil: no peak loop).
 	peak      func(n int)
 	peakFlops int
+	// adamw updates the first n - n%adamwWidth elements (see AdamW); nil: Go only.
+	adamw      func(n int, p, grad, mom, vel, coef *float32)
+	adamwWidth int
 }
 
 // archKernel is an assembly kernel and whether this CPU can run it.

@@ -3,6 +3,8 @@ package train
 import (
 	"math"
 	"sync"
+
+	"github.com/fairclip/fairclip/kernels"
 )
 
 // AdamW is PyTorch's AdamW (torch.optim.AdamW, single-tensor path, amsgrad off) over
@@ -35,15 +37,10 @@ func (a *AdamW) Update(params, grads [][]float32, lr float64) {
 	bc2Sqrt := float32(math.Sqrt(1 - math.Pow(a.Beta2, step)))
 	stepSize := float32(-lr / bc1)
 	eps := float32(a.Eps)
+	c := kernels.AdamWCoef{Decay: decay, Beta1: b1, C1: c1, Beta2: b2, C2: c2, BiasCorr2Sqrt: bc2Sqrt,
+		Eps: eps, StepSize: stepSize}
 	parallelChunks(params, func(pi, lo, hi int) {
-		p, g, m, v := params[pi][lo:hi], grads[pi][lo:hi], a.M[pi][lo:hi], a.V[pi][lo:hi]
-		for i := range p {
-			p[i] *= decay
-			m[i] = m[i]*b1 + c1*g[i]
-			v[i] = v[i]*b2 + c2*g[i]*g[i]
-			denom := float32(math.Sqrt(float64(v[i])))/bc2Sqrt + eps
-			p[i] += stepSize * (m[i] / denom)
-		}
+		kernels.AdamW(params[pi][lo:hi], grads[pi][lo:hi], a.M[pi][lo:hi], a.V[pi][lo:hi], c)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -59,6 +60,22 @@ func (e *engine) paramArgs() []any {
 // evalChunk is the batch size of the eval graph; shorter chunks are padded so that
 // the graph compiles once.
 const evalChunk = 256
+
+// predictRows is the number of samples predict (validation and tests) passes to the eval
+// graph at once with one key token per sample: on the CPU a larger batch packs each
+// weight matrix once for eight times as many rows. A row's outputs do not depend on the
+// batch it runs in (kernels computes every row the same way), so the predictions equal
+// those of evalChunk-sized batches.
+const predictRows = 8 * evalChunk
+
+// padRows is the batch the eval graph runs for n rows: evalChunk, or predictRows for
+// longer inputs, so that at most two graphs compile.
+func padRows(n int) int {
+	if n <= evalChunk {
+		return evalChunk
+	}
+	return predictRows
+}
 
 func newEngine(be backends.Backend, cfg model.Config, cls ClsLoss, w Weighting, stage1, params *model.Params) (*engine, error) {
 	e := &engine{be: be, cfg: cfg, cls: cls, weighting: w, stage1: stage1, params: params}
@@ -160,19 +177,23 @@ type evalOut struct {
 	entropy []float32
 }
 
-// evalRows runs the head in eval mode on n <= evalChunk rows.
+// evalRows runs the head in eval mode on n <= predictRows rows.
 func (e *engine) evalRows(clip, s1 []float32, n int) (evalOut, error) {
 	d := e.cfg.Dim
-	pc := make([]float32, evalChunk*d)
+	rows := padRows(n)
+	if n > rows {
+		return evalOut{}, fmt.Errorf("eval graph: %d rows, at most %d at once", n, rows)
+	}
+	pc := make([]float32, rows*d)
 	kt := e.cfg.KeyTokens() // s1 holds the attention keys (n x kt x d)
-	ps := make([]float32, evalChunk*kt*d)
+	ps := make([]float32, rows*kt*d)
 	copy(pc, clip[:n*d])
 	copy(ps, s1[:n*kt*d])
 	params := e.held
 	if params == nil {
 		params = e.paramArgs()
 	}
-	args := append(slices.Clip(params), matrix(pc, evalChunk, d), e.keysArg(ps, evalChunk))
+	args := append(slices.Clip(params), matrix(pc, rows, d), e.keysArg(ps, rows))
 	out, err := e.evalExec.Exec(args...)
 	if err != nil {
 		return evalOut{}, fmt.Errorf("eval graph: %w", err)
@@ -264,12 +285,24 @@ func (e *engine) stepResult(out []*tensors.Tensor) stepOut {
 	}
 	np := len(e.params.List)
 	for i := range np {
-		so.grads = append(so.grads, tensors.MustCopyFlatData[float32](out[2+i]))
+		so.grads = append(so.grads, e.ownedFlat(out[2+i]))
 	}
 	for i := range e.logVars {
 		so.logGrad = append(so.logGrad, tensors.MustCopyFlatData[float32](out[2+np+i])[0])
 	}
 	return so
+}
+
+// ownedFlat returns an output tensor's values for the caller to keep and change. On
+// fairclip's CPU backend an output buffer is Go memory that the backend never reuses,
+// so its data is taken as is (a step's gradients are 37 MB); elsewhere it is copied.
+func (e *engine) ownedFlat(t *tensors.Tensor) []float32 {
+	if e.be == nil || e.be.Name() != backend.CPU || !e.be.HasSharedBuffers() {
+		return tensors.MustCopyFlatData[float32](t)
+	}
+	var flat []float32
+	tensors.MustConstFlatData(t, func(f []float32) { flat = f })
+	return flat
 }
 
 // totalLoss is the weighted total of the two losses (the value the gradient is of).

@@ -27,12 +27,16 @@ func (t *trainer) predict(s Split, cache *stage1Cache) (predictions, error) {
 	n, d := s.Len(), t.mcfg.Dim
 	var p predictions
 	defer t.eng.holdParams()()
-	clip := make([]float32, evalChunk*d)
-	s1 := make([]float32, evalChunk*d)
-	idx := make([]int, 0, evalChunk)
-	views := make([]int, evalChunk)
-	for lo := 0; lo < n; lo += evalChunk {
-		hi := min(lo+evalChunk, n)
+	chunk := evalChunk
+	if t.mcfg.KeyTokens() == 1 {
+		chunk = predictRows // patch-token keys are (K+1)x larger: keep their batch
+	}
+	clip := make([]float32, chunk*d)
+	s1 := make([]float32, chunk*d)
+	idx := make([]int, 0, chunk)
+	views := make([]int, chunk)
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
 		idx = idx[:0]
 		for i := lo; i < hi; i++ {
 			idx = append(idx, i)

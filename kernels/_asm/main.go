@@ -1,5 +1,6 @@
 // Command asm writes kernels/gemm_amd64.s, the AVX-512 and AVX2+FMA micro-kernels of
-// package kernels and the FMA-peak loops its benchmarks measure the machine with.
+// package kernels, the FMA-peak loops its benchmarks measure the machine with, and the
+// vector AdamW update loops.
 //
 // Run it through `go generate ./kernels/`; the output is a pure function of this
 // program, so regenerating must reproduce the committed file byte for byte.
@@ -180,6 +181,74 @@ func (p peak) emit(w *writer) {
 	w.f("")
 }
 
+// adamw describes one AdamW-update loop (see kernels.AdamW): per element, in float32
+// and in the order of the Go reference, p = p*decay; m = m*b1 + c1*g;
+// v = v*b2 + (c2*g)*g; p = p + step*(m/(sqrt(v)/bc2 + eps)). Separate multiplies and
+// adds (no FMA) keep it bit-identical to the Go loop.
+type adamw struct {
+	name  string
+	reg   string
+	width int
+	coef  int // first of 8 registers holding decay, b1, c1, b2, c2, bc2, eps, step
+}
+
+var adamws = []adamw{
+	{name: "adamwAVX512", reg: "Z", width: 16, coef: 16},
+	{name: "adamwAVX", reg: "Y", width: 8, coef: 8},
+}
+
+func (a adamw) emit(w *writer) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", a.reg, i) }
+	c := func(i int) string { return r(a.coef + i) }
+	w.f("// func %s(n int, p, grad, mom, vel, coef *float32)", a.name)
+	w.f("// AdamW update of n elements (n a multiple of %d); coef holds decay, b1, c1, b2, c2,", a.width)
+	w.f("// bc2, eps, step.")
+	w.f("TEXT ·%s(SB), NOSPLIT, $0-48", a.name)
+	w.op("MOVQ n+0(FP), CX")
+	w.op("MOVQ p+8(FP), DI")
+	w.op("MOVQ grad+16(FP), SI")
+	w.op("MOVQ mom+24(FP), DX")
+	w.op("MOVQ vel+32(FP), BX")
+	w.op("MOVQ coef+40(FP), AX")
+	for i := 0; i < 8; i++ {
+		w.op("VBROADCASTSS %d(AX), %s", 4*i, c(i))
+	}
+	w.op("SHRQ $%d, CX", log2(a.width))
+	w.op("TESTQ CX, CX")
+	w.op("JZ %s_done", a.name)
+	w.f("%s_loop:", a.name)
+	w.op("VMOVUPS (DI), %s", r(0))
+	w.op("VMOVUPS (SI), %s", r(1))
+	w.op("VMOVUPS (DX), %s", r(2))
+	w.op("VMOVUPS (BX), %s", r(3))
+	w.op("VMULPS %s, %s, %s", c(0), r(0), r(0)) // p *= decay
+	w.op("VMULPS %s, %s, %s", c(1), r(2), r(2)) // m*b1
+	w.op("VMULPS %s, %s, %s", c(2), r(1), r(4)) // c1*g
+	w.op("VADDPS %s, %s, %s", r(4), r(2), r(2)) // m
+	w.op("VMULPS %s, %s, %s", c(4), r(1), r(5)) // c2*g
+	w.op("VMULPS %s, %s, %s", r(1), r(5), r(5)) // (c2*g)*g
+	w.op("VMULPS %s, %s, %s", c(3), r(3), r(3)) // v*b2
+	w.op("VADDPS %s, %s, %s", r(5), r(3), r(3)) // v
+	w.op("VSQRTPS %s, %s", r(3), r(6))
+	w.op("VDIVPS %s, %s, %s", c(5), r(6), r(6)) // sqrt(v)/bc2
+	w.op("VADDPS %s, %s, %s", c(6), r(6), r(6)) // + eps
+	w.op("VDIVPS %s, %s, %s", r(6), r(2), r(7)) // m/denom
+	w.op("VMULPS %s, %s, %s", c(7), r(7), r(7)) // step*(m/denom)
+	w.op("VADDPS %s, %s, %s", r(7), r(0), r(0)) // p
+	w.op("VMOVUPS %s, (DI)", r(0))
+	w.op("VMOVUPS %s, (DX)", r(2))
+	w.op("VMOVUPS %s, (BX)", r(3))
+	for _, reg := range []string{"DI", "SI", "DX", "BX"} {
+		w.op("ADDQ $%d, %s", 4*a.width, reg)
+	}
+	w.op("DECQ CX")
+	w.op("JNZ %s_loop", a.name)
+	w.f("%s_done:", a.name)
+	w.op("VZEROUPPER")
+	w.op("RET")
+	w.f("")
+}
+
 func log2(n int) int {
 	s := 0
 	for 1<<s < n {
@@ -209,6 +278,9 @@ func main() {
 	}
 	for _, p := range peaks {
 		p.emit(&w)
+	}
+	for _, a := range adamws {
+		a.emit(&w)
 	}
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
