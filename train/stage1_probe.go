@@ -84,16 +84,7 @@ func probeAccuracy(x []float32, n, d int, labels []int, k int) float64 {
 	v := make([]float64, np)
 	g := make([]float64, np)
 	p := make([]float64, k)
-	logits := func(r []float64) {
-		for c := range k {
-			s := w[k*d+c]
-			wc := w[c*d : (c+1)*d]
-			for j, rv := range r {
-				s += wc[j] * rv
-			}
-			p[c] = s
-		}
-	}
+	logits := func(r []float64) { probeLogits(w, k, r, p) }
 	for it := 1; it <= probeIters; it++ {
 		clear(g)
 		for _, i := range train {
@@ -103,13 +94,7 @@ func probeAccuracy(x []float32, n, d int, labels []int, k int) float64 {
 			for c := range k {
 				p[c] *= weight[labels[i]]
 			}
-			for c := range k {
-				gc := g[c*d : (c+1)*d]
-				for j, rv := range rows[i] {
-					gc[j] += p[c] * rv
-				}
-				g[k*d+c] += p[c]
-			}
+			probeGradAdd(g, k, rows[i], p)
 		}
 		inv := 1 / float64(len(train))
 		for q := range g {
@@ -144,6 +129,76 @@ func probeAccuracy(x []float32, n, d int, labels []int, k int) float64 {
 		}
 	}
 	return sum / classes
+}
+
+// probeLogits sets p[c] = w[k*d+c] + sum_j w[c*d+j]*r[j] for the k classes (d = len(r)).
+// Up to four classes share one pass over r; each class's sum is still accumulated in
+// j order, so the values are those of one loop per class.
+func probeLogits(w []float64, k int, r, p []float64) {
+	d := len(r)
+	c := 0
+	for ; c+4 <= k; c += 4 {
+		w0, w1, w2, w3 := w[c*d:(c+1)*d][:d], w[(c+1)*d:(c+2)*d][:d], w[(c+2)*d:(c+3)*d][:d], w[(c+3)*d:(c+4)*d][:d]
+		s0, s1, s2, s3 := w[k*d+c], w[k*d+c+1], w[k*d+c+2], w[k*d+c+3]
+		for j, rv := range r {
+			s0 += w0[j] * rv
+			s1 += w1[j] * rv
+			s2 += w2[j] * rv
+			s3 += w3[j] * rv
+		}
+		p[c], p[c+1], p[c+2], p[c+3] = s0, s1, s2, s3
+	}
+	for ; c+2 <= k; c += 2 {
+		w0, w1 := w[c*d:(c+1)*d], w[(c+1)*d:(c+2)*d]
+		s0, s1 := w[k*d+c], w[k*d+c+1]
+		for j, rv := range r {
+			s0 += w0[j] * rv
+			s1 += w1[j] * rv
+		}
+		p[c], p[c+1] = s0, s1
+	}
+	for ; c < k; c++ {
+		wc := w[c*d : (c+1)*d]
+		s := w[k*d+c]
+		for j, rv := range r {
+			s += wc[j] * rv
+		}
+		p[c] = s
+	}
+}
+
+// probeGradAdd adds the row r's gradient terms p[c]*r to g's weight rows and p[c] to
+// its biases (g is [k, d] then [k]), up to four classes per pass over r.
+func probeGradAdd(g []float64, k int, r, p []float64) {
+	d := len(r)
+	c := 0
+	for ; c+4 <= k; c += 4 {
+		g0, g1, g2, g3 := g[c*d:(c+1)*d], g[(c+1)*d:(c+2)*d], g[(c+2)*d:(c+3)*d], g[(c+3)*d:(c+4)*d]
+		p0, p1, p2, p3 := p[c], p[c+1], p[c+2], p[c+3]
+		for j, rv := range r {
+			g0[j] += p0 * rv
+			g1[j] += p1 * rv
+			g2[j] += p2 * rv
+			g3[j] += p3 * rv
+		}
+	}
+	for ; c+2 <= k; c += 2 {
+		g0, g1 := g[c*d:(c+1)*d], g[(c+1)*d:(c+2)*d]
+		p0, p1 := p[c], p[c+1]
+		for j, rv := range r {
+			g0[j] += p0 * rv
+			g1[j] += p1 * rv
+		}
+	}
+	for ; c < k; c++ {
+		gc := g[c*d : (c+1)*d]
+		for j, rv := range r {
+			gc[j] += p[c] * rv
+		}
+	}
+	for c := range k {
+		g[k*d+c] += p[c]
+	}
 }
 
 func softmaxInPlace(p []float64) {

@@ -378,7 +378,15 @@ func probePair(x []float32, n, d int, groups []int) (race, gender float64) {
 	for i, g := range groups {
 		races[i], genders[i] = g%4, g/4
 	}
-	return probeAccuracy(x, n, d, races, model.NumRaces), probeAccuracy(x, n, d, genders, model.NumGenders)
+	// The two probes are independent: the gender probe runs beside the race probe.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		gender = probeAccuracy(x, n, d, genders, model.NumGenders)
+	}()
+	race = probeAccuracy(x, n, d, races, model.NumRaces)
+	<-done
+	return race, gender
 }
 
 func normalizedRows(x []float32, d int) []float32 {
