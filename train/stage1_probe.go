@@ -138,7 +138,7 @@ func probeLogits(w []float64, k int, r, p []float64) {
 	d := len(r)
 	c := 0
 	for ; c+4 <= k; c += 4 {
-		w0, w1, w2, w3 := w[c*d:(c+1)*d][:d], w[(c+1)*d:(c+2)*d][:d], w[(c+2)*d:(c+3)*d][:d], w[(c+3)*d:(c+4)*d][:d]
+		w0, w1, w2, w3 := w[c*d : (c+1)*d][:d], w[(c+1)*d : (c+2)*d][:d], w[(c+2)*d : (c+3)*d][:d], w[(c+3)*d : (c+4)*d][:d]
 		s0, s1, s2, s3 := w[k*d+c], w[k*d+c+1], w[k*d+c+2], w[k*d+c+3]
 		for j, rv := range r {
 			s0 += w0[j] * rv
