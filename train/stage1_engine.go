@@ -2,7 +2,9 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -17,17 +19,21 @@ type s1Weights struct {
 
 // s1Engine holds the compiled Stage 1 graphs: eval (adapted feature, cosine and
 // head logits without dropout), the training-mode forward pass (the adapted
-// feature the Sinkhorn losses are computed on) and the training step.
+// feature the Sinkhorn losses are computed on, and the forward's matrix products
+// and dropout masks, model.Products) and the training step, which replays those
+// products instead of computing the forward again.
 type s1Engine struct {
+	be     backends.Backend
 	cfg    model.Config
 	w      s1Weights
 	params *model.Params
+	bound  paramBinding // the parameters as graph arguments without per-call copies
 
 	evalExec, fwdExec, stepExec *graph.Exec
 }
 
 func newS1Engine(be backends.Backend, cfg model.Config, w s1Weights, params *model.Params) (*s1Engine, error) {
-	e := &s1Engine{cfg: cfg, w: w, params: params}
+	e := &s1Engine{be: be, cfg: cfg, w: w, params: params}
 	np := len(params.List)
 	var err error
 	if e.evalExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
@@ -37,9 +43,10 @@ func newS1Engine(be backends.Backend, cfg model.Config, w s1Weights, params *mod
 	}); err != nil {
 		return nil, fmt.Errorf("stage 1 eval graph: %w", err)
 	}
-	if e.fwdExec, err = graph.NewExec(be, func(in []*graph.Node) *graph.Node {
-		b := &model.Builder{Cfg: cfg, Train: true, RNG: in[np+1]}
-		return b.Stage1Train(model.Bind(params, in[:np]), in[np], graph.ScalarOne(in[np].Graph(), in[np].DType())).Adapted
+	if e.fwdExec, err = graph.NewExec(be, func(in []*graph.Node) []*graph.Node {
+		b := &model.Builder{Cfg: cfg, Train: true, RNG: in[np+1], Products: &model.Products{Record: true}}
+		o := b.Stage1Train(model.Bind(params, in[:np]), in[np], graph.ScalarOne(in[np].Graph(), in[np].DType()))
+		return append([]*graph.Node{o.Adapted}, b.Products.Recorded...)
 	}); err != nil {
 		return nil, fmt.Errorf("stage 1 forward graph: %w", err)
 	}
@@ -67,12 +74,16 @@ func crossEntropy(logits, onehot *graph.Node, eps float64) *graph.Node {
 
 // stepGraph: rest holds clip [B, D], race one-hot [B, 4], gender one-hot [B, 2],
 // dL_fair/d adapted [B, D] (the weighted Sinkhorn gradients, computed in Go), the
-// reversal strength and the RNG state. Outputs: race CE, gender CE, mean cosine,
-// race logits, gender logits, then the gradients of the weighted total.
+// reversal strength, the RNG state and the forward graph's recorded values, which
+// the forward built here replays. Outputs: race CE, gender CE, mean cosine, race
+// logits, gender logits, then the gradients of the weighted total.
 func (e *s1Engine) stepGraph(params, rest []*graph.Node) []*graph.Node {
 	clip, raceHot, genderHot, dz, lambda, rng := rest[0], rest[1], rest[2], rest[3], rest[4], rest[5]
-	b := &model.Builder{Cfg: e.cfg, Grad: true, Train: true, RNG: rng}
+	b := &model.Builder{Cfg: e.cfg, Grad: true, Train: true, RNG: rng, Products: &model.Products{Replay: rest[6:]}}
 	o := b.Stage1Train(model.Bind(e.params, params), clip, lambda)
+	if err := b.Products.Done(); err != nil {
+		panic(err)
+	}
 	ceRace := crossEntropy(o.RaceLogits, raceHot, e.w.labelSmoothing)
 	ceGender := crossEntropy(o.GenderLogits, genderHot, e.w.labelSmoothing)
 	cos := graph.ReduceAllMean(o.Cosine)
@@ -91,31 +102,62 @@ type s1Eval struct {
 	genderLogits []float32 // n*2
 }
 
+// paramArgs are the parameters as graph arguments (see paramBinding).
+func (e *s1Engine) paramArgs() []any {
+	e.bound.be = e.be
+	return e.bound.args(e.params)
+}
+
+// paramData returns the parameters' values for the optimizer to update in place: on
+// fairclip's CPU backend these are the shared buffers the graphs read (bound here
+// first, so that the slices stay those of every later step).
+func (e *s1Engine) paramData() [][]float32 {
+	e.paramArgs()
+	out := make([][]float32, len(e.params.List))
+	for i, p := range e.params.List {
+		out[i] = p.Data
+	}
+	return out
+}
+
+// owned returns an output tensor's values for the caller to keep and change: on
+// fairclip's CPU backend an output buffer is Go memory that the backend never reuses,
+// taken as is; elsewhere a copy.
+func (e *s1Engine) owned(t *tensors.Tensor) []float32 {
+	if e.be == nil || e.be.Name() != backend.CPU || !e.be.HasSharedBuffers() {
+		return tensors.MustCopyFlatData[float32](t)
+	}
+	var flat []float32
+	tensors.MustConstFlatData(t, func(f []float32) { flat = f })
+	return flat
+}
+
 // evalRows runs the eval graph on n <= evalChunk rows of clip.
 func (e *s1Engine) evalRows(clip []float32, n int, out *s1Eval) error {
 	d := e.cfg.Dim
 	padded := make([]float32, evalChunk*d)
 	copy(padded, clip[:n*d])
-	args := append(paramArgs(e.params), matrix(padded, evalChunk, d))
+	args := append(slices.Clip(e.paramArgs()), matrix(padded, evalChunk, d))
 	res, err := e.evalExec.Exec(args...)
 	if err != nil {
 		return fmt.Errorf("stage 1 eval graph: %w", err)
 	}
-	out.adapted = append(out.adapted, tensors.MustCopyFlatData[float32](res[0])[:n*d]...)
-	out.cosine = append(out.cosine, tensors.MustCopyFlatData[float32](res[1])[:n]...)
-	out.raceLogits = append(out.raceLogits, tensors.MustCopyFlatData[float32](res[2])[:n*model.NumRaces]...)
-	out.genderLogits = append(out.genderLogits, tensors.MustCopyFlatData[float32](res[3])[:n*model.NumGenders]...)
+	out.adapted = append(out.adapted, e.owned(res[0])[:n*d]...)
+	out.cosine = append(out.cosine, e.owned(res[1])[:n]...)
+	out.raceLogits = append(out.raceLogits, e.owned(res[2])[:n*model.NumRaces]...)
+	out.genderLogits = append(out.genderLogits, e.owned(res[3])[:n*model.NumGenders]...)
 	return nil
 }
 
-// forward runs the training-mode forward pass (dropout from rng).
-func (e *s1Engine) forward(clip []float32, n int, rng *tensors.Tensor) ([]float32, error) {
-	args := append(paramArgs(e.params), matrix(clip, n, e.cfg.Dim), rng)
+// forward runs the training-mode forward pass (dropout from rng): the adapted
+// features and the recorded values that backward replays.
+func (e *s1Engine) forward(clip []float32, n int, rng *tensors.Tensor) ([]float32, []*tensors.Tensor, error) {
+	args := append(slices.Clip(e.paramArgs()), matrix(clip, n, e.cfg.Dim), rng)
 	res, err := e.fwdExec.Exec(args...)
 	if err != nil {
-		return nil, fmt.Errorf("stage 1 forward graph: %w", err)
+		return nil, nil, fmt.Errorf("stage 1 forward graph: %w", err)
 	}
-	return tensors.MustCopyFlatData[float32](res[0]), nil
+	return e.owned(res[0]), res[1:], nil
 }
 
 // s1StepOut is one training step's graph result.
@@ -125,7 +167,10 @@ type s1StepOut struct {
 	grads                    [][]float32
 }
 
-func (e *s1Engine) backward(clip []float32, races, genders []int, dz []float32, lambda float64, rng *tensors.Tensor) (s1StepOut, error) {
+// backward runs the training step graph on the batch and rng of forward, replaying
+// its recorded values.
+func (e *s1Engine) backward(clip []float32, races, genders []int, dz []float32, lambda float64, rng *tensors.Tensor,
+	recorded []*tensors.Tensor) (s1StepOut, error) {
 	n, d := len(races), e.cfg.Dim
 	rh := make([]float32, n*model.NumRaces)
 	gh := make([]float32, n*model.NumGenders)
@@ -133,18 +178,22 @@ func (e *s1Engine) backward(clip []float32, races, genders []int, dz []float32, 
 		rh[i*model.NumRaces+races[i]] = 1
 		gh[i*model.NumGenders+genders[i]] = 1
 	}
-	args := append(paramArgs(e.params), matrix(clip, n, d), matrix(rh, n, model.NumRaces), matrix(gh, n, model.NumGenders),
+	args := append(slices.Clip(e.paramArgs()), matrix(clip, n, d), matrix(rh, n, model.NumRaces), matrix(gh, n, model.NumGenders),
 		matrix(dz, n, d), scalarArg(lambda), rng)
+	for _, t := range recorded {
+		args = append(args, t)
+	}
 	res, err := e.stepExec.Exec(args...)
 	if err != nil {
 		return s1StepOut{}, fmt.Errorf("stage 1 train step graph: %w", err)
 	}
-	scalar := func(t *tensors.Tensor) float64 { return float64(tensors.MustCopyFlatData[float32](t)[0]) }
+	scalar := func(t *tensors.Tensor) float64 { return float64(e.owned(t)[0]) }
 	so := s1StepOut{ceRace: scalar(res[0]), ceGender: scalar(res[1]), cosine: scalar(res[2])}
-	so.raceAcc = accuracy(tensors.MustCopyFlatData[float32](res[3]), races, model.NumRaces)
-	so.genderAcc = accuracy(tensors.MustCopyFlatData[float32](res[4]), genders, model.NumGenders)
-	for i := range e.params.List {
-		so.grads = append(so.grads, tensors.MustCopyFlatData[float32](res[5+i]))
+	so.raceAcc = accuracy(e.owned(res[3]), races, model.NumRaces)
+	so.genderAcc = accuracy(e.owned(res[4]), genders, model.NumGenders)
+	so.grads = make([][]float32, len(e.params.List))
+	for i := range so.grads {
+		so.grads[i] = e.owned(res[5+i])
 	}
 	return so, nil
 }

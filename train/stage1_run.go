@@ -236,10 +236,7 @@ func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (runs.Stage1E
 	d := t.mcfg.Dim
 	w := t.eng.w
 	batches := t.batches(epoch)
-	params := make([][]float32, len(t.eng.params.List))
-	for i, p := range t.eng.params.List {
-		params[i] = p.Data
-	}
+	params := t.eng.paramData()
 	for b, batch := range batches {
 		if err := ctx.Err(); err != nil {
 			return ev, err
@@ -262,7 +259,7 @@ func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (runs.Stage1E
 		if err != nil {
 			return ev, err
 		}
-		adapted, err := t.eng.forward(clip, n, rng)
+		adapted, recorded, err := t.eng.forward(clip, n, rng)
 		if err != nil {
 			return ev, err
 		}
@@ -295,7 +292,7 @@ func (t *stage1Trainer) trainEpoch(ctx context.Context, epoch int) (runs.Stage1E
 				}
 			}
 		}
-		so, err := t.eng.backward(clip, races, genders, dz, ev.LambdaGRL, rng)
+		so, err := t.eng.backward(clip, races, genders, dz, ev.LambdaGRL, rng, recorded)
 		if err != nil {
 			return ev, fmt.Errorf("epoch %d batch %d: %w", epoch, b, err)
 		}
