@@ -37,12 +37,17 @@ type Outputs struct {
 	AttnEntropy *Node
 }
 
+// dropout is Dropout with b's RNG; maskDims as there.
 func (b *Builder) dropout(x *Node, maskDims ...int) *Node {
-	if !b.Train {
+	if !b.Train || b.Cfg.Dropout <= 0 {
 		return x
 	}
-	b.RNG, x = Dropout(b.RNG, x, b.Cfg.Dropout, maskDims...)
-	return x
+	shape := x.Shape()
+	if len(maskDims) > 0 {
+		shape = shape.Clone()
+		shape.Dimensions = maskDims
+	}
+	return Mul(x, b.dropoutMask(shape))
 }
 
 func (b *Builder) normalize(x *Node) *Node {

@@ -2,6 +2,7 @@ package model
 
 import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL, as in GoMLX's own layers.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // MatMulT returns x·wᵀ for x [B, in] and w [out, in]. When grad is true the product
@@ -88,7 +89,14 @@ func Dropout(rng, x *Node, p float64, maskDims ...int) (*Node, *Node) {
 		shape = shape.Clone()
 		shape.Dimensions = maskDims
 	}
+	rng, mask := DropoutMask(rng, shape, p)
+	return rng, Mul(x, mask)
+}
+
+// DropoutMask draws a dropout mask of shape (p > 0): 0 with probability p, else
+// 1/(1-p). It returns the advanced RNG state.
+func DropoutMask(rng *Node, shape shapes.Shape, p float64) (*Node, *Node) {
 	rng, u := RandomUniform(rng, shape)
-	keep := ConvertDType(GreaterOrEqual(u, Scalar(x.Graph(), x.DType(), p)), x.DType())
-	return rng, Mul(x, MulScalar(keep, 1/(1-p)))
+	keep := ConvertDType(GreaterOrEqual(u, Scalar(rng.Graph(), shape.DType, p)), shape.DType)
+	return rng, MulScalar(keep, 1/(1-p))
 }

@@ -12,11 +12,11 @@ import (
 )
 
 // TestStepComputesForwardOnce checks that a training step computes the head's
-// forward pass once: the step graph replays the forward graph's matrix products, so
-// it holds exactly one product fewer per recorded product than a graph that
-// recomputes the forward (the step graph before model.Products), and its losses,
-// gate and gradients equal that graph's bit for bit (dropout on, so the two graphs
-// must also draw the same masks).
+// forward pass once: the step graph replays the forward graph's matrix products and
+// dropout masks, so it draws no random bits and holds exactly one product fewer per
+// recorded product than a graph that recomputes the forward (the step graph before
+// model.Products), and its losses, gate and gradients equal that graph's bit for bit
+// (dropout on, so the replayed masks must be the ones that graph draws).
 func TestStepComputesForwardOnce(t *testing.T) {
 	be, err := backend.New("")
 	if err != nil {
@@ -85,9 +85,18 @@ func TestStepComputesForwardOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := countDots(stepG), countDots(fullG)-len(products); got != want {
+			// The forward records its products and its dropout masks (one per random draw).
+			masks := countNodes(fullG, graph.NodeTypeRNGBitGenerator)
+			if masks == 0 {
+				t.Fatal("the recomputing graph draws no dropout masks (dropout is 0.3)")
+			}
+			if got := countNodes(stepG, graph.NodeTypeRNGBitGenerator); got != 0 {
+				t.Errorf("step graph draws random bits %d times, want 0 (its dropout masks are replayed)", got)
+			}
+			replayed := len(products) - masks
+			if got, want := countNodes(stepG, graph.NodeTypeDotGeneral), countNodes(fullG, graph.NodeTypeDotGeneral)-replayed; got != want {
 				t.Errorf("step graph has %d matrix products, want %d (the recomputing graph's %d less the %d replayed)",
-					got, want, countDots(fullG), len(products))
+					got, want, countNodes(fullG, graph.NodeTypeDotGeneral), replayed)
 			}
 			got, want := e.stepResult(gotOut), e.stepResult(wantOut)
 			same := func(what string, a, b []float32) {
@@ -118,17 +127,16 @@ func anySlice[T any](xs []T) []any {
 	return out
 }
 
-// countDots counts the matrix products (DotGeneral nodes) of a graph.
-func countDots(g *graph.Graph) int {
+// countNodes counts the nodes of a type (DotGeneral: matrix products) in a graph.
+func countNodes(g *graph.Graph, typ graph.NodeType) int {
 	n := 0
 	for _, node := range g.Nodes() {
-		if node.Type() == graph.NodeTypeDotGeneral {
+		if node.Type() == typ {
 			n++
 		}
 	}
 	return n
 }
-
 // BenchmarkStepForward compares a training step's graphs on the default head (768-d,
 // batch 256, dropout on): "replay" is what trainStep runs (the forward graph, then the
 // step graph replaying its products); "recompute" runs the forward graph and then a step
