@@ -48,12 +48,22 @@ func (a *AdamW) Update(params, grads [][]float32, lr float64) {
 // as torch.nn.utils.clip_grad_norm_ does (coefficient maxNorm/(norm+1e-6), capped at
 // 1, applied even when it is 1). It returns the norm before clipping.
 func ClipGradNorm(grads [][]float32, maxNorm float64) float64 {
-	var sum float64
-	for _, g := range grads {
+	// Sums of squares per fixed chunk, in parallel, then added in chunk order: the
+	// same bits whatever the scheduling.
+	first := make([]int, len(grads)+1) // index of each slice's first chunk
+	for i, g := range grads {
+		first[i+1] = first[i] + (len(g)+gradChunk-1)/gradChunk
+	}
+	partial := make([]float64, first[len(grads)])
+	parallelChunks(grads, func(pi, lo, hi int) {
 		var s float64
-		for _, v := range g {
+		for _, v := range grads[pi][lo:hi] {
 			s += float64(v) * float64(v)
 		}
+		partial[first[pi]+lo/gradChunk] = s
+	})
+	var sum float64
+	for _, s := range partial {
 		sum += s
 	}
 	norm := math.Sqrt(sum)
@@ -70,10 +80,13 @@ func ClipGradNorm(grads [][]float32, maxNorm float64) float64 {
 	return norm
 }
 
+// gradChunk is the length of parallelChunks' chunks (the last of a slice is shorter).
+const gradChunk = 1 << 16
+
 // parallelChunks calls f over fixed chunks of every slice on a few goroutines. Each
 // element is touched by exactly one call, so results do not depend on scheduling.
 func parallelChunks(slices [][]float32, f func(slice, lo, hi int)) {
-	const chunk = 1 << 16
+	const chunk = gradChunk
 	type job struct{ s, lo, hi int }
 	jobs := make(chan job, 64)
 	var wg sync.WaitGroup
