@@ -122,8 +122,10 @@ type EpochEvent struct {
 	// on one key). Only under model.fusion_keys: tokens; absent with one key.
 	AttentionEntropy []float64 `json:"attention_entropy,omitempty" check:"nonneg"`
 	// Degenerate is true when every validation prediction is one class.
-	Degenerate bool    `json:"degenerate"`
+	Degenerate bool `json:"degenerate"`
+	// Seconds is the epoch's wall time: training, then validation (ValSeconds of it).
 	Seconds    float64 `json:"seconds" check:"nonneg"`
+	ValSeconds float64 `json:"val_seconds,omitempty" check:"nonneg"`
 }
 
 // TestEvent is one test-set evaluation of the model after an epoch.

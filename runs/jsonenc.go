@@ -137,7 +137,8 @@ func appendJSON(b []byte, v reflect.Value) ([]byte, error) {
 }
 
 // fillNaN sets every float field reachable through structs and arrays to NaN, so that a JSON null
-// or a missing key decodes as "undefined" rather than 0.
+// or a missing key decodes as "undefined" rather than 0. Optional fields (omitempty), which
+// are left out when zero, stay 0.
 func fillNaN(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
@@ -153,7 +154,7 @@ func fillNaN(v reflect.Value) {
 			return
 		}
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
+			if f := v.Type().Field(i); f.IsExported() && !omitEmpty(f) {
 				fillNaN(v.Field(i))
 			}
 		}

@@ -47,6 +47,8 @@ func BenchmarkFFPPEpoch(b *testing.B) {
 		for _, ev := range evs {
 			if e, ok := ev.(runs.EpochEvent); ok && e.Epoch == 2 {
 				b.ReportMetric(e.Seconds, "sec/epoch")
+				b.ReportMetric(e.Seconds-e.ValSeconds, "train-sec/epoch")
+				b.ReportMetric(e.ValSeconds, "val-sec/epoch")
 			}
 		}
 		b.Log(out.String())

@@ -127,6 +127,7 @@ func (t *trainer) endEpoch(epoch int, es epochStats, began time.Time) error {
 	var warnings []runs.WarningEvent
 	isBest := false
 	if t.validates(epoch) {
+		valBegan := time.Now()
 		m, preds, err := t.evaluate(t.val, t.cfg.Dataset.ValidationDataset[0], "val", epoch)
 		if err != nil {
 			return err
@@ -139,6 +140,7 @@ func (t *trainer) endEpoch(epoch int, es epochStats, began time.Time) error {
 		ev.Degenerate = m.PredictedPositiveShare == 0 || m.PredictedPositiveShare == 1
 		warnings = append(warnings, t.detect(epoch, ev)...)
 		isBest = t.updateBest(epoch, m)
+		ev.ValSeconds = time.Since(valBegan).Seconds()
 	}
 	if t.useFai && es.contrib < LowFairContribution {
 		warnings = append(warnings, runs.WarningEvent{Epoch: epoch, Kind: runs.WarnLowFairContribution,
