@@ -3,11 +3,15 @@
 # in one run, with ratios (docs/engine.md).
 #
 #   scripts/bench-vs-pytorch.sh            full: matmuls, FMA peak, Stage 2 FF++-sized
-#                                          epoch, ViT-L/14 forward (batch 8), quickstart
+#                                          epoch, Stage 1 FF++-sized epoch, ViT-L/14 forward
+#                                          (batch 8), quickstart
 #   scripts/bench-vs-pytorch.sh --quick    one matmul shape and the FMA peak (seconds)
 #   options: --repeat N   repeats of the matmul and quickstart measurements, best kept
 #                         (default 2, 1 for --quick; the epoch and ViT run once per setting)
-#            --only LIST  comma-separated parts of the full mode: matmul,epoch,vit,quickstart
+#            --only LIST  comma-separated parts of the full mode: matmul,epoch,stage1,vit,quickstart
+#            --stage1-batches N  PyTorch's Stage 1 epoch: time N of its 1,250 training batches and
+#                         scale to the epoch (default 125; each batch is the same work); 0: all
+#                         (about 10 minutes or more per PyTorch setting). fairclip runs the whole epoch.
 #            --timeout D  limit for each fairclip benchmark command (timeout(1) syntax, default 40m)
 #            --torch-threads "1 2", --torch-kernels "default SkylakeX": PyTorch settings to run
 #
@@ -22,7 +26,8 @@ cd "$(dirname "$0")/.."
 
 mode=full
 repeat=2
-only=matmul,epoch,vit,quickstart
+only=matmul,epoch,stage1,vit,quickstart
+stage1_batches=125
 limit=40m
 torch_threads="1 2"
 torch_kernels=""
@@ -32,9 +37,10 @@ while [ $# -gt 0 ]; do
 	--repeat) repeat="$2"; shift ;;
 	--only) only="$2"; shift ;;
 	--timeout) limit="$2"; shift ;;
+	--stage1-batches) stage1_batches="$2"; shift ;;
 	--torch-threads) torch_threads="$2"; shift ;;
 	--torch-kernels) torch_kernels="$2"; shift ;;
-	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "bench-vs-pytorch.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -142,6 +148,17 @@ if want epoch; then
 	torch_all 1 epoch
 fi
 
+if want stage1; then
+	# The original's Stage 1 has no logistic probes: both sides run training and the
+	# validation pass without them (stage1.probe_every=0 for fairclip).
+	echo "== Stage 1 FF++-sized epoch (80,000 samples, 1,250 batches of 64, 25,000 val; probes off): fairclip"
+	FAIRCLIP_STAGE1_BENCH_PROBES=0 go_bench train '^BenchmarkStage1Epoch$' 1x 1
+	go_metric '^BenchmarkStage1Epoch' sec/epoch epoch/stage1
+	go_metric '^BenchmarkStage1Epoch' train-s epoch/stage1-train
+	echo "== Stage 1 FF++-sized epoch: PyTorch (train/testdata/gen/stage1_bench.py, $([ "$stage1_batches" = 0 ] && echo "all batches" || echo "$stage1_batches batches timed, scaled to 1,250"))"
+	torch_all 1 stage1 --batches "$stage1_batches"
+fi
+
 if want quickstart; then
 	echo "== quickstart (tiny scale): default backend vs GoMLX's pure-Go backend (go)"
 	go build -o "$tmp/fairclip" ./cmd/fairclip
@@ -203,7 +220,7 @@ awk -F'\t' '
 			printf "%-26s %10s  %-34s %10s  %-30s %.2f×%s\n", m, f, conf[m SUBSEP "fairclip"], o, (other == "pytorch" ? "PyTorch " : "GoMLX go, ") conf[m SUBSEP other], r, extra
 		}
 		if (peak > 0) printf "FMA peak (independent FMAs): %s GFLOP/s (%s); per core %s GFLOP/cpu-s (%s)\n", peak, conf["fma-peak" SUBSEP "fairclip"], peakcpu, conf["fma-peak@cpu" SUBSEP "fairclip"]
-		printf "units: matmul GFLOP/s; epoch s/epoch; vitl14 s/image; quickstart s (compared with the go backend);\n"
+		printf "units: matmul GFLOP/s; epoch s/epoch (stage1-train: its training part); vitl14 s/image; quickstart s (compared with the go backend);\n"
 		printf "@cpu rows divide by process CPU time instead of wall time (GFLOP/cpu-s, cpu-s/image): on a\n"
 		printf "shared machine they show each side'"'"'s own speed per core-second; wall-clock rows show what a user waits.\n"
 	}' "$results"

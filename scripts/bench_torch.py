@@ -10,6 +10,10 @@ shared with other work they show the code's own speed.
                                               (OpenAI CLIP layout, random weights, 224²)
   bench_torch.py epoch                        train/testdata/gen/parity.py --bench (Stage 2
                                               FF++-sized epoch), seconds per epoch
+  bench_torch.py stage1 [--batches N]         train/testdata/gen/stage1_bench.py (Stage 1
+                                              FF++-sized epoch), seconds per epoch and for its
+                                              training part; --batches N times N of the 1,250
+                                              training batches and scales (default: all)
 
 --threads T sets torch.set_num_threads(T). Thread/BLAS environment (OMP_WAIT_POLICY,
 OPENBLAS_CORETYPE) is set by the caller, since OpenBLAS reads it at load time.
@@ -125,14 +129,32 @@ def epoch():
     print(f"RESULT epoch/ffpp {m.group(1)} s/epoch")
 
 
+def stage1(batches):
+    here = os.path.dirname(os.path.abspath(__file__))
+    script = os.path.join(here, "..", "train", "testdata", "gen", "stage1_bench.py")
+    out = io.StringIO()
+    sys.argv = [script] + (["--batches", str(batches)] if batches > 0 else [])
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(script, run_name="__main__")
+    text = out.getvalue()
+    sys.stderr.write(text)
+    train = re.search(r"train [^:]*: ([0-9.]+)s", text)
+    epoch = re.search(r"epoch ([0-9.]+)s", text)
+    if not train or not epoch:
+        sys.exit("stage1_bench.py printed no epoch time: " + text)
+    print(f"RESULT epoch/stage1 {epoch.group(1)} s/epoch")
+    print(f"RESULT epoch/stage1-train {train.group(1)} s/epoch")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["matmul", "vit", "epoch"])
+    p.add_argument("what", choices=["matmul", "vit", "epoch", "stage1"])
     p.add_argument("dims", nargs="*", type=int)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--batches", type=int, default=0)
     args = p.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -142,6 +164,8 @@ def main():
         matmul(*args.dims, args.seconds)
     elif args.what == "vit":
         vit(args.batch, args.runs)
+    elif args.what == "stage1":
+        stage1(args.batches)
     else:
         epoch()
 

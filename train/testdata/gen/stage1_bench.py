@@ -20,7 +20,7 @@ Sinkhorn distances) are not part of the original and not timed here.
 Run: /usr/bin/python3 train/testdata/gen/stage1_bench.py [--batches N]
   --batches N  time only the first N training batches and scale to the epoch's 1,250 (the
                Sinkhorn terms make each batch cost the same); the output says so. Default: all.
-Prints "train ... s, validation ... s, epoch X s" (scripts/bench_torch.py stage1 reads "epoch X s").
+Prints "train ...: X s, validation ...: Y s, epoch Z s" (scripts/bench_torch.py stage1 reads them).
 """
 import math, os, sys, time
 import torch
@@ -156,8 +156,9 @@ def main():
     t_val = time.time() - t0
     how = f"{batches} batches of {BATCH}" if run == batches else \
         f"{run} of {batches} batches of {BATCH} timed ({t_run:.1f}s), scaled to {batches}"
-    print(f"torch {torch.__version__} threads {torch.get_num_threads()}: train {how} {t_train:.1f}s, "
-          f"validation {VAL} samples {t_val:.1f}s (cos {cos_sum / VAL:.3f}), epoch {t_train + t_val:.1f}s")
+    print(f"torch {torch.__version__} threads {torch.get_num_threads()}: train {how}: {t_train:.1f}s, "
+          f"validation {VAL} samples (cos {cos_sum / VAL:.3f}, race acc {race_hit / VAL:.3f}, "
+          f"gender acc {gender_hit / VAL:.3f}): {t_val:.1f}s, epoch {t_train + t_val:.1f}s")
 
 
 if __name__ == "__main__":
