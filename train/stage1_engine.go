@@ -135,8 +135,11 @@ func (e *s1Engine) owned(t *tensors.Tensor) []float32 {
 // evalRows runs the eval graph on n <= evalChunk rows of clip.
 func (e *s1Engine) evalRows(clip []float32, n int, out *s1Eval) error {
 	d := e.cfg.Dim
-	padded := make([]float32, evalChunk*d)
-	copy(padded, clip[:n*d])
+	padded := clip[:n*d]
+	if n < evalChunk {
+		padded = make([]float32, evalChunk*d)
+		copy(padded, clip[:n*d])
+	}
 	args := append(slices.Clip(e.paramArgs()), matrix(padded, evalChunk, d))
 	res, err := e.evalExec.Exec(args...)
 	if err != nil {

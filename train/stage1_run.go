@@ -413,7 +413,8 @@ func (t *stage1Trainer) endEpoch(epoch int, ev runs.Stage1EpochEvent, began time
 			return err
 		}
 		n, d := len(groups), t.mcfg.Dim
-		var out s1Eval
+		out := s1Eval{adapted: make([]float32, 0, n*d), cosine: make([]float32, 0, n),
+			raceLogits: make([]float32, 0, n*model.NumRaces), genderLogits: make([]float32, 0, n*model.NumGenders)}
 		for lo := 0; lo < n; lo += evalChunk {
 			hi := min(lo+evalChunk, n)
 			if err := t.eng.evalRows(clip[lo*d:hi*d], hi-lo, &out); err != nil {
