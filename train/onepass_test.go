@@ -137,6 +137,7 @@ func countNodes(g *graph.Graph, typ graph.NodeType) int {
 	}
 	return n
 }
+
 // BenchmarkStepForward compares a training step's graphs on the default head (768-d,
 // batch 256, dropout on): "replay" is what trainStep runs (the forward graph, then the
 // step graph replaying its products); "recompute" runs the forward graph and then a step
