@@ -375,7 +375,7 @@ func (b *Builder) Broadcast(x backends.Op, prefixDims ...int) (backends.Op, erro
 	for i := range axes {
 		axes[i] = len(prefixDims) + i
 	}
-	return b.add(&node{op: backends.OpTypeBroadcastInDim, inputs: ns, shape: shape, axes: axes}), nil
+	return b.broadcast(&node{op: backends.OpTypeBroadcastInDim, inputs: ns, shape: shape, axes: axes})
 }
 
 // BroadcastInDim implements backends.Builder.
@@ -387,7 +387,28 @@ func (b *Builder) BroadcastInDim(x backends.Op, outputShape shapes.Shape, broadc
 	if err := shapeinference.BroadcastInDimOp(ns[0].shape, outputShape, broadcastAxes); err != nil {
 		return nil, wrapErr(backends.OpTypeBroadcastInDim, err)
 	}
-	return b.add(&node{op: backends.OpTypeBroadcastInDim, inputs: ns, shape: outputShape.Clone(), axes: slices.Clone(broadcastAxes)}), nil
+	return b.broadcast(&node{op: backends.OpTypeBroadcastInDim, inputs: ns, shape: outputShape.Clone(), axes: slices.Clone(broadcastAxes)})
+}
+
+// broadcast adds broadcast node x, folded into a constant when its operand is one:
+// autodiff broadcasts constants (zeros, ones) to weight and activation shapes, which
+// would otherwise be rebuilt on every execution. Constants are never written in place,
+// so the folded value is computed once, at build time. Folded constants live as long as
+// the compiled graph, so only those up to maxFoldedBroadcast values are folded.
+const maxFoldedBroadcast = 1 << 20
+
+func (b *Builder) broadcast(x *node) (backends.Op, error) {
+	if in := x.inputs[0]; in.op == backends.OpTypeConstant && x.shape.Size() <= maxFoldedBroadcast {
+		out, err := makeFlat(x.shape.DType, x.shape.Size())
+		if err != nil {
+			return nil, err
+		}
+		if err := runLayout(x, out, []any{in.constant}); err != nil {
+			return nil, fmt.Errorf("backend %q: folding a broadcast of a constant to %s: %w", Name, x.shape, err)
+		}
+		return b.add(&node{op: backends.OpTypeConstant, shape: x.shape, constant: out}), nil
+	}
+	return b.add(x), nil
 }
 
 // Slice implements backends.Builder.
