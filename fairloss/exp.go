@@ -2,36 +2,6 @@ package fairloss
 
 import "math"
 
-// expTable[j] = 2^(j/64), the table of expNeg.
-var expTable = func() (t [64]float64) {
-	for j := range t {
-		t[j] = math.Exp2(float64(j) / 64)
-	}
-	return t
-}()
-
-// Split of ln(2)/64 for the argument reduction of expNeg: the high part has trailing
-// zero bits, so k*expLn2Hi is exact for the k that occur (|k| < 2^13).
-const (
-	expLn2Hi  = 6.93147180369123816490e-01 / 64
-	expLn2Lo  = 1.90821492927058770002e-10 / 64
-	expInvLn2 = 64 / math.Ln2
-	expRound  = 1.5 * (1 << 52) // adding then subtracting rounds to an integer
-)
-
-// expNeg returns e^t for -lseCut <= t <= 0 to within about 1 ulp, several times faster
-// than math.Exp: t = (k/64)*ln2 + r with |r| <= ln2/128, e^t = 2^(k>>6) * 2^((k&63)/64)
-// * e^r, and e^r from its Taylor series to degree 6 (truncation error < 1e-18).
-// Outside that range it is not accurate; callers check t first.
-func expNeg(t float64) float64 {
-	kf := (t*expInvLn2 + expRound) - expRound
-	r := (t - kf*expLn2Hi) - kf*expLn2Lo
-	k := int64(kf)
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	scale := math.Float64frombits(uint64(1023+(k>>6)) << 52)
-	return expTable[k&63] * scale * p
-}
-
 // logTable[j] = ln(1 + j/64) and logInv[j] = 1/(1 + j/64), the tables of logAtLeast1.
 var logTable, logInv = func() (l, inv [64]float64) {
 	for j := range l {

@@ -5,26 +5,6 @@ import (
 	"testing"
 )
 
-func TestExpNeg(t *testing.T) {
-	worst := 0.0
-	for i := 0; i <= 2000000; i++ {
-		x := -lseCut * float64(i) / 2000000
-		want := math.Exp(x)
-		if e := math.Abs(expNeg(x)-want) / want; e > worst {
-			worst = e
-		}
-	}
-	if worst > 5e-16 {
-		t.Errorf("max relative error %.3g, want <= 5e-16", worst)
-	}
-	for _, x := range []float64{0, -1e-300, -math.Ln2, -lseCut} {
-		if e := math.Abs(expNeg(x)-math.Exp(x)) / math.Exp(x); e > 5e-16 {
-			t.Errorf("expNeg(%g) rel err %.3g", x, e)
-		}
-	}
-	t.Logf("max relative error %.3g", worst)
-}
-
 // TestSoftminMatchesDirect checks softmin (with its inlined exponential) against a
 // direct log-sum-exp with math.Exp.
 func TestSoftminMatchesDirect(t *testing.T) {

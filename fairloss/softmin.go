@@ -1,6 +1,10 @@
 package fairloss
 
-import "math"
+import (
+	"math"
+
+	"github.com/fairclip/fairclip/kernels"
+)
 
 // lseCut: terms of a log-sum-exp more than lseCut below the row maximum are dropped.
 // Each is below exp(-50) ~ 2e-22 of the largest term, far under float64 resolution of
@@ -13,43 +17,21 @@ const lseCut = 50
 //
 // with the max trick. When plan is non-nil it also stores the row-normalized weights
 // exp(h[j] - c[i][j]/eps - out-term) (the softmax, a transport plan row) in
-// plan[i*cols+j]. tmp must hold cols values.
+// plan[i*cols+j]. tmp is scratch: with cols + rows values softmin does not allocate.
+//
+// The exponential sums run on the kernels package's fastest kernel (AVX-512, AVX2 or
+// Go; FAIRCLIP_KERNEL forces one). The vector kernels sum each row in vector lanes
+// folded at the end where the Go loop sums in order, so results differ between
+// kernels in the last bits; on one kernel they are deterministic.
 func softmin(out, c []float64, cols int, h []float64, eps float64, tmp, plan []float64) {
-	inv := 1 / eps
-	h = h[:cols]
-	tmp = tmp[:cols]
-	for i := range out {
-		row := c[i*cols : (i+1)*cols]
-		mx := math.Inf(-1)
-		for j, cij := range row {
-			v := h[j] - cij*inv
-			tmp[j] = v
-			if v > mx {
-				mx = v
-			}
-		}
-		// Exponentials in place; expNeg inlined by hand (the compiler will not).
-		s := 0.0
-		for j, v := range tmp {
-			e := 0.0
-			if t := v - mx; t > -lseCut {
-				kf := (t*expInvLn2 + expRound) - expRound
-				r := (t - kf*expLn2Hi) - kf*expLn2Lo
-				k := int64(kf)
-				p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-				e = expTable[k&63] * math.Float64frombits(uint64(1023+(k>>6))<<52) * p
-			}
-			tmp[j] = e
-			s += e
-		}
-		if plan != nil {
-			is := 1 / s
-			pr := plan[i*cols : (i+1)*cols]
-			for j, e := range tmp {
-				pr[j] = e * is
-			}
-		}
-		out[i] = -eps * (mx + logAtLeast1(s))
+	rows := len(out)
+	if len(tmp) < cols+rows {
+		tmp = make([]float64, cols+rows)
+	}
+	sum := tmp[cols : cols+rows]
+	kernels.ExpSumRows(out, sum, c, cols, h, 1/eps, lseCut, tmp[:cols], plan)
+	for i, mx := range out {
+		out[i] = -eps * (mx + logAtLeast1(sum[i]))
 	}
 }
 

@@ -1,5 +1,7 @@
 package fairloss
 
+import "github.com/fairclip/fairclip/kernels"
+
 // solver runs geomloss's sinkhorn_loop (debias=True, reach=None) on dense cost
 // matrices and keeps the final potentials and the transport plans of the last
 // extrapolation step, from which value and gradients follow.
@@ -34,7 +36,7 @@ func (s *solver) anneal() {
 	s.alog, s.blog = logWeights(s.a), logWeights(s.b)
 	s.faa, s.gbb = make([]float64, n), make([]float64, m)
 	s.gab, s.fba = make([]float64, m), make([]float64, n)
-	s.tmp = make([]float64, max(n, m))
+	s.tmp = make([]float64, 2*max(n, m))
 	tmp := s.tmp
 
 	e := s.eps[0]
@@ -144,10 +146,5 @@ func gradPoints(out []float64, p int, w []float64, x, y cloud, pxy, cxy, pxx, cx
 	}
 }
 
-// axpy adds alpha*x to y.
-func axpy(y []float64, alpha float64, x []float64) {
-	x = x[:len(y)]
-	for i, v := range x {
-		y[i] += alpha * v
-	}
-}
+// axpy adds alpha*x to y (x at least as long as y) on the kernels package's kernel.
+func axpy(y []float64, alpha float64, x []float64) { kernels.Axpy64(y, alpha, x[:len(y)]) }

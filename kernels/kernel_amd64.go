@@ -25,6 +25,24 @@ func adamwAVX512(n int, p, grad, mom, vel, coef *float32)
 //go:noescape
 func adamwAVX(n int, p, grad, mom, vel, coef *float32)
 
+//go:noescape
+func dotF64AVX512(n int, a, b *float64) float64
+
+//go:noescape
+func dotF64AVX2(n int, a, b *float64) float64
+
+//go:noescape
+func axpyF64AVX512(n int, alpha float64, x, y *float64)
+
+//go:noescape
+func axpyF64AVX2(n int, alpha float64, x, y *float64)
+
+//go:noescape
+func expSumRowsAVX512(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
+
+//go:noescape
+func expSumRowsAVX2(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
+
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
 // (and its operating system) supports them.
 func archKernels() []archKernel {
@@ -32,14 +50,18 @@ func archKernels() []archKernel {
 		{
 			k: &microKernel{name: "avx512", mr: 6, nr: 32, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
 				gemmAVX512x6x32(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
-			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16},
+			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16,
+				dot64: dotF64AVX512, axpy64: axpyF64AVX512,
+				expSumRows: expSumRowsAVX512},
 			ok:   cpu.X86.HasAVX512F,
 			need: "AVX-512F",
 		},
 		{
 			k: &microKernel{name: "avx2", mr: 6, nr: 16, tile: func(k int, a, b, c []float32, ldc int, acc bool) {
 				gemmAVX2x6x16(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
-			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8},
+			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8,
+				dot64: dotF64AVX2, axpy64: axpyF64AVX2,
+				expSumRows: expSumRowsAVX2},
 			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 			need: "AVX2 and FMA",
 		},

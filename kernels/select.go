@@ -22,6 +22,10 @@ type microKernel struct {
 	// adamw updates the first n - n%adamwWidth elements (see AdamW); nil: Go only.
 	adamw      func(n int, p, grad, mom, vel, coef *float32)
 	adamwWidth int
+	// The float64 loops of float64.go, for n >= 1 and rows, cols >= 1; nil: Go only.
+	dot64      func(n int, a, b *float64) float64
+	axpy64     func(n int, alpha float64, x, y *float64)
+	expSumRows func(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
 }
 
 // archKernel is an assembly kernel and whether this CPU can run it.

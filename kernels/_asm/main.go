@@ -1,6 +1,6 @@
 // Command asm writes kernels/gemm_amd64.s, the AVX-512 and AVX2+FMA micro-kernels of
-// package kernels, the FMA-peak loops its benchmarks measure the machine with, and the
-// vector AdamW update loops.
+// package kernels, the FMA-peak loops its benchmarks measure the machine with, the
+// vector AdamW update loops, and the float64 loops of the fairness loss (float64.go).
 //
 // Run it through `go generate ./kernels/`; the output is a pure function of this
 // program, so regenerating must reproduce the committed file byte for byte.
@@ -282,6 +282,13 @@ func main() {
 	for _, a := range adamws {
 		a.emit(&w)
 	}
+	emitExpData(&w)
+	for _, f := range f64s {
+		f.dot(&w)
+		f.axpy(&w)
+		f.expSumRows(&w)
+	}
+	emitErf(&w) // erf.go
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
 		return
