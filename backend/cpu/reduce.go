@@ -127,9 +127,7 @@ func reduceT[T numberT, A numberT](op backends.OpType, out, in []T, l reduceLayo
 				row := in[o*R : (o+1)*R]
 				acc := init
 				if sum {
-					for _, v := range row {
-						acc += A(v)
-					}
+					acc = sumRow[T, A](row)
 				} else {
 					for _, v := range row {
 						acc = f(acc, v)
@@ -169,6 +167,24 @@ func reduceT[T numberT, A numberT](op backends.OpType, out, in []T, l reduceLayo
 			}
 		}
 	})
+}
+
+// sumRow is the sum of row in A, with four running sums (lanes j mod 4) added as
+// (s0+s1)+(s2+s3): four independent additions per step instead of one chain, in an
+// order fixed by the row's length.
+func sumRow[T numberT, A numberT](row []T) A {
+	var s0, s1, s2, s3 A
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		s0 += A(row[j])
+		s1 += A(row[j+1])
+		s2 += A(row[j+2])
+		s3 += A(row[j+3])
+	}
+	for ; j < len(row); j++ {
+		s0 += A(row[j])
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func lowest[A numberT]() A {
