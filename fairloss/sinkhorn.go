@@ -133,10 +133,19 @@ func (s Sinkhorn) newPair(x cloud, n int, y cloud, m int, a, b []float64, gradY 
 
 // result assembles value and gradients; withY adds the gradients for y and b.
 func (pr *pair) result(withY bool) SinkhornResult {
-	d := pr.x.d
+	var gradY []float64
+	if withY {
+		gradY = make([]float64, pr.m*pr.y.d)
+	}
+	return pr.resultInto(withY, make([]float64, pr.n*pr.x.d), gradY)
+}
+
+// resultInto is result with the point gradients written into gradX (n×d) and, with
+// withY, gradY (m×d), both zero on entry.
+func (pr *pair) resultInto(withY bool, gradX, gradY []float64) SinkhornResult {
 	r := SinkhornResult{
 		Value:      pr.value(),
-		GradX:      make([]float64, pr.n*d),
+		GradX:      gradX,
 		GradA:      make([]float64, pr.n),
 		Iterations: len(pr.eps),
 		Diameter:   pr.diameter,
@@ -147,7 +156,7 @@ func (pr *pair) result(withY bool) SinkhornResult {
 		r.GradA[i] = pr.fba[i] - pr.faa[i]
 	}
 	if withY {
-		r.GradY = make([]float64, pr.m*d)
+		r.GradY = gradY
 		r.GradB = make([]float64, pr.m)
 		gradPoints(r.GradY, pr.p, pr.b, pr.y, pr.x, pr.pyx, pr.cyx, pr.pyy, pr.cyy)
 		for j := range r.GradB {

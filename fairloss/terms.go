@@ -3,6 +3,7 @@ package fairloss
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // term is one weighted Sinkhorn divergence between two sets of feature rows.
@@ -17,9 +18,37 @@ type term struct {
 }
 
 // evalTerms solves all terms in parallel and accumulates the weighted value and the
-// gradient with respect to the n×d feature matrix in a fixed order (deterministic).
+// gradient with respect to the n×d feature matrix in term order (deterministic).
+//
+// A solved term waits until every earlier term has been added; the goroutine that
+// completes a run of consecutive terms adds them, and their gradient buffers are
+// reused by later terms. A call so allocates a few gradient buffers instead of one
+// per term: fresh memory costs a page fault per 4 KiB on first write, which cost more
+// than the gradients themselves.
 func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64, []float64, []PairTerm) {
-	results := make([]SinkhornResult, len(terms))
+	value := 0.0
+	grad := make([]float64, n*d)
+	infos := make([]PairTerm, len(terms))
+	var (
+		mu      sync.Mutex
+		results = make([]*SinkhornResult, len(terms)) // solved, not yet added
+		next    int                                   // first term not yet added
+		free    [][]float64                           // buffers of added terms
+	)
+	take := func(size int) []float64 {
+		mu.Lock()
+		defer mu.Unlock()
+		for k, b := range free {
+			if cap(b) >= size {
+				free[k] = free[len(free)-1]
+				free = free[:len(free)-1]
+				b = b[:size]
+				clear(b)
+				return b
+			}
+		}
+		return make([]float64, size)
+	}
 	parallelFor(len(terms), func(t int) {
 		tm := terms[t]
 		x, y := cloud{features, tm.x, d}, cloud{features, tm.y, d}
@@ -30,23 +59,31 @@ func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64
 			diameter = tm.xBox.union(*tm.yBox).diagonal()
 		}
 		pr := s.newPair(x, len(tm.x), y, len(tm.y), a, b, !tm.yDetached, tm.gm, diameter)
-		results[t] = pr.result(!tm.yDetached)
-	})
-	value := 0.0
-	grad := make([]float64, n*d)
-	infos := make([]PairTerm, len(terms))
-	for t, tm := range terms {
-		r := results[t]
-		value += tm.weight * r.Value
-		addRows(grad, d, tm.x, r.GradX, tm.weight)
+		var gradY []float64
 		if !tm.yDetached {
-			addRows(grad, d, tm.y, r.GradY, tm.weight)
+			gradY = take(len(tm.y) * d)
 		}
-		infos[t] = tm.info
-		infos[t].Value = r.Value
-		infos[t].Iterations = r.Iterations
-		infos[t].Diameter = r.Diameter
-	}
+		r := pr.resultInto(!tm.yDetached, take(len(tm.x)*d), gradY)
+
+		mu.Lock()
+		defer mu.Unlock()
+		results[t] = &r
+		for ; next < len(terms) && results[next] != nil; next++ {
+			tm, r := terms[next], results[next]
+			value += tm.weight * r.Value
+			addRows(grad, d, tm.x, r.GradX, tm.weight)
+			free = append(free, r.GradX)
+			if !tm.yDetached {
+				addRows(grad, d, tm.y, r.GradY, tm.weight)
+				free = append(free, r.GradY)
+			}
+			infos[next] = tm.info
+			infos[next].Value = r.Value
+			infos[next].Iterations = r.Iterations
+			infos[next].Diameter = r.Diameter
+			results[next] = nil
+		}
+	})
 	return value, grad, infos
 }
 

@@ -304,9 +304,18 @@ func BenchmarkExpSumRows(b *testing.B) {
 	mx, sum, plan := make([]float64, rows), make([]float64, rows), make([]float64, rows*cols)
 	for _, e := range engines64(b) {
 		b.Run(e.Name(), func(b *testing.B) {
+			start := processCPU()
 			for range b.N {
 				e.ExpSumRows(mx, sum, c, cols, h, 3, 50, nil, plan)
 			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N*rows), "cpu-ns/row")
+		})
+		b.Run(e.Name()+"-noplan", func(b *testing.B) {
+			start := processCPU()
+			for range b.N {
+				e.ExpSumRows(mx, sum, c, cols, h, 3, 50, plan[:cols], nil)
+			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N*rows), "cpu-ns/row")
 		})
 	}
 }
