@@ -36,22 +36,3 @@ func TestSoftminMatchesDirect(t *testing.T) {
 		}
 	}
 }
-
-func TestLogAtLeast1(t *testing.T) {
-	worst := 0.0
-	for i := 0; i <= 1000000; i++ {
-		s := math.Exp(7 * float64(i) / 1000000) // 1 .. ~1100
-		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
-			worst = e
-		}
-	}
-	for _, s := range []float64{1, math.Nextafter(1, 2), 2, 1.015625, 511.9999, 512} {
-		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
-			worst = e
-		}
-	}
-	if worst > 1e-15 {
-		t.Errorf("max absolute error %.3g, want <= 1e-15", worst)
-	}
-	t.Logf("max absolute error %.3g", worst)
-}

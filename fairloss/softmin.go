@@ -30,9 +30,7 @@ func softmin(out, c []float64, cols int, h []float64, eps float64, tmp, plan []f
 	}
 	sum := tmp[cols : cols+rows]
 	kernels.ExpSumRows(out, sum, c, cols, h, 1/eps, lseCut, tmp[:cols], plan)
-	for i, mx := range out {
-		out[i] = -eps * (mx + logAtLeast1(sum[i]))
-	}
+	kernels.FinishLogSumExp(out, out, sum, -eps)
 }
 
 // logWeights is geomloss's log_weights: log(w), with -100000 where w <= 0.

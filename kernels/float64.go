@@ -102,6 +102,28 @@ func (e *Engine) ExpSumRows(mx, sum, c []float64, cols int, h []float64, inv, cu
 	expSumRowsGo(mx, sum, c, cols, h, inv, cut, tmp, plan)
 }
 
+// FinishLogSumExp sets out[i] = scale·(mx[i] + ln(sum[i])), the end of a log-sum-exp
+// whose exponential sums ExpSumRows gave: each sum[i] in [1, 2^64] (at most that many
+// terms, the largest 1); other sums give unspecified values. The logarithm is accurate to a few
+// 1e-16 absolute on every kernel. out may be mx; all three have the same length.
+func FinishLogSumExp(out, mx, sum []float64, scale float64) {
+	defaultOrPanic().FinishLogSumExp(out, mx, sum, scale)
+}
+
+// FinishLogSumExp is the package function FinishLogSumExp on e's kernel.
+func (e *Engine) FinishLogSumExp(out, mx, sum []float64, scale float64) {
+	if len(mx) != len(out) || len(sum) != len(out) {
+		panic(fmt.Sprintf("kernels.FinishLogSumExp: lengths out %d, mx %d, sum %d differ", len(out), len(mx), len(sum)))
+	}
+	if k := e.kern; k.logSum != nil && len(out) > 0 {
+		k.logSum(len(out), unsafe.SliceData(out), unsafe.SliceData(mx), unsafe.SliceData(sum), scale)
+		return
+	}
+	for i, s := range sum {
+		out[i] = scale * (mx[i] + logAtLeast1(s))
+	}
+}
+
 // expSumRowsGo is the reference loop, with a table-driven exponential (expNeg).
 func expSumRowsGo(mx, sum, c []float64, cols int, h []float64, inv, cut float64, tmp, plan []float64) {
 	h = h[:cols]
@@ -171,4 +193,28 @@ func expNeg(t float64) float64 {
 	k := int64(kf)
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
 	return expTable[k&63] * math.Float64frombits(uint64(1023+(k>>6))<<52) * p
+}
+
+// logTable[j] = ln(1 + j/64) and logInv[j] = 1/(1 + j/64), the tables of logAtLeast1.
+var logTable, logInv = func() (l, inv [64]float64) {
+	for j := range l {
+		c := 1 + float64(j)/64
+		l[j], inv[j] = math.Log(c), 1/c
+	}
+	return l, inv
+}()
+
+// logAtLeast1 returns ln(s) for finite s >= 1 (a log-sum-exp sum whose largest term is
+// 1) to within a few 1e-16 absolute: s = 2^e * x, x in [1,2), c = 1 + j/64 the table
+// point just below x, ln s = e*ln2 + ln c + log1p((x-c)/c), the last from its series
+// to degree 8 (|u| < 1/64, truncation error < 1e-19).
+func logAtLeast1(s float64) float64 {
+	bits := math.Float64bits(s)
+	e := int64(bits>>52) - 1023
+	mant := bits & (1<<52 - 1)
+	j := mant >> 46
+	x := math.Float64frombits(mant | 1023<<52)
+	u := (x - (1 + float64(j)/64)) * logInv[j]
+	p := u * (1 - u*(1.0/2-u*(1.0/3-u*(1.0/4-u*(1.0/5-u*(1.0/6-u*(1.0/7-u*(1.0/8))))))))
+	return float64(e)*math.Ln2 + logTable[j] + p
 }

@@ -330,3 +330,77 @@ func BenchmarkAxpy64(b *testing.B) {
 		})
 	}
 }
+
+// TestFinishLogSumExp checks the logarithm on every kernel: ln s for s from 1 to
+// e^14 and at the points where the reductions switch (up to 2^64), at awkward lengths, then
+// scale·(mx + ln s) against math.Log, and that nothing is written past out.
+func TestFinishLogSumExp(t *testing.T) {
+	var sums []float64
+	for i := 0; i <= 300000; i++ {
+		sums = append(sums, math.Exp(14*float64(i)/300000))
+	}
+	for k := 0; k <= 64; k++ {
+		p := math.Ldexp(1, k)
+		sums = append(sums, p, math.Nextafter(p, 0), math.Nextafter(p, math.Inf(1)),
+			p*math.Sqrt2, math.Nextafter(p*math.Sqrt2, 0), math.Nextafter(p*math.Sqrt2, math.Inf(1)))
+	}
+	sums = append(sums, 1.015625, 511.9999)
+	sums = sums[1:] // math.Nextafter(1, 0) < 1 is outside the contract
+	for _, e := range engines64(t) {
+		out := make([]float64, len(sums))
+		e.FinishLogSumExp(out, make([]float64, len(sums)), sums, 1)
+		worst := 0.0
+		for i, s := range sums {
+			want := math.Log(s)
+			if err := math.Abs(out[i] - want); err > 4e-16+ulp*math.Abs(want) {
+				t.Fatalf("%s: ln(%.17g) = %.17g, want %.17g (error %.3g)", e.Name(), s, out[i], want, err)
+			} else if want < 8 && err > worst {
+				worst = err
+			}
+		}
+		t.Logf("%s: largest error below e^8: %.3g", e.Name(), worst)
+		for _, n := range lengths64 {
+			rng := rand.New(rand.NewPCG(uint64(n), 5))
+			mx, _ := rand64(rng, n, 0)
+			sum, _ := rand64(rng, n, 1)
+			for i := range sum {
+				sum[i] = 1 + math.Abs(sum[i])*100
+			}
+			out, obuf := rand64(rng, n, 1)
+			const scale = -1e-3
+			e.FinishLogSumExp(out, mx, sum, scale)
+			checkSentinels(t, e.Name()+" logsum", obuf, 1, n)
+			for i := range out {
+				want := scale * (mx[i] + math.Log(sum[i]))
+				if tol := math.Abs(scale) * (4*ulp*(math.Abs(mx[i])+math.Log(sum[i])) + 4e-16); math.Abs(out[i]-want) > tol {
+					t.Fatalf("%s n=%d: out[%d] = %.17g, want %.17g", e.Name(), n, i, out[i], want)
+				}
+			}
+			// out may be mx.
+			e.FinishLogSumExp(mx, mx, sum, scale)
+			for i := range out {
+				if mx[i] != out[i] {
+					t.Fatalf("%s n=%d: in place %v, %v otherwise", e.Name(), n, mx[i], out[i])
+				}
+			}
+		}
+	}
+}
+
+func TestLogAtLeast1(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 1000000; i++ {
+		s := math.Exp(7 * float64(i) / 1000000) // 1 .. ~1100
+		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
+			worst = e
+		}
+	}
+	for _, s := range []float64{1, math.Nextafter(1, 2), 2, 1.015625, 511.9999, 512} {
+		if e := math.Abs(logAtLeast1(s) - math.Log(s)); e > worst {
+			worst = e
+		}
+	}
+	if worst > 1e-15 {
+		t.Errorf("max absolute error %.3g, want <= 1e-15", worst)
+	}
+}

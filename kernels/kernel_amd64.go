@@ -43,6 +43,12 @@ func expSumRowsAVX512(rows, cols int, c, h, dst *float64, dstStride int, mx, sum
 //go:noescape
 func expSumRowsAVX2(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
 
+//go:noescape
+func logSumAVX512(n int, out, mx, sum *float64, scale float64)
+
+//go:noescape
+func logSumAVX2(n int, out, mx, sum *float64, scale float64)
+
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
 // (and its operating system) supports them.
 func archKernels() []archKernel {
@@ -52,7 +58,7 @@ func archKernels() []archKernel {
 				gemmAVX512x6x32(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
 			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16,
 				dot64: dotF64AVX512, axpy64: axpyF64AVX512,
-				expSumRows: expSumRowsAVX512},
+				expSumRows: expSumRowsAVX512, logSum: logSumAVX512},
 			ok:   cpu.X86.HasAVX512F,
 			need: "AVX-512F",
 		},
@@ -61,7 +67,7 @@ func archKernels() []archKernel {
 				gemmAVX2x6x16(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
 			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8,
 				dot64: dotF64AVX2, axpy64: axpyF64AVX2,
-				expSumRows: expSumRowsAVX2},
+				expSumRows: expSumRowsAVX2, logSum: logSumAVX2},
 			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 			need: "AVX2 and FMA",
 		},

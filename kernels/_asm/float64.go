@@ -44,7 +44,26 @@ var expConst = []struct {
 	{"neginf", math.Float64bits(math.Inf(-1))},
 	{"one", math.Float64bits(1)},
 	{"iota", 0}, // int64 lanes 0, 1, 2, 3 (AVX2 tail masks); filled specially
+	// The logarithm of logSum.
+	{"lnoff", 0x3fe6a09e00000000}, // just below sqrt(1/2)
+	{"himask", 0xfff0000000000000},
+	{"magic", 0x4330000000000000}, // 2^52: integer k in the low bits of 2^52 + k
+	{"l1", math.Float64bits(2.0 / 3)},
+	{"l2", math.Float64bits(2.0 / 5)},
+	{"l3", math.Float64bits(2.0 / 7)},
+	{"l4", math.Float64bits(2.0 / 9)},
+	{"l5", math.Float64bits(2.0 / 11)},
+	{"l6", math.Float64bits(2.0 / 13)},
+	{"l7", math.Float64bits(2.0 / 15)},
+	{"l8", math.Float64bits(2.0 / 17)},
+	{"l9", math.Float64bits(2.0 / 19)},
+	{"l10", math.Float64bits(2.0 / 21)},
+	{"l11", math.Float64bits(2.0 / 23)},
 }
+
+// logTerms is the number of terms 2f^(2i+1)/(2i+1), i >= 1, of the series of ln z,
+// |f| <= 0.1716: the first omitted term is below 1e-18 of 2f.
+const logTerms = 11
 
 // expDegree is the degree of the Taylor polynomial of e^r on |r| <= ln2/2: the first
 // omitted term is below 4.2e-18, 6e-18 relative.
@@ -465,6 +484,113 @@ func (f f64) expSumRows(w *writer) {
 	w.op("ADDQ $8, R12")
 	w.op("DECQ CX")
 	w.op("JNZ %s_row", name)
+	w.op("VZEROUPPER")
+	w.op("RET")
+	w.f("")
+}
+
+// logSum emits func logSum<suffix>(n int, out, mx, sum *float64, scale float64):
+// out_i = scale·(mx_i + ln sum_i) for finite sum_i >= 1, the end of a log-sum-exp.
+// sum = 2^k·z with z in [sqrt(1/2), sqrt(2)) (integer operations on the bits),
+// f = (z-1)/(z+1), ln z = 2f + f·(2/3 f² + 2/5 f⁴ + ...) (Horner in f²), and
+// ln sum = k·ln2hi + (k·ln2lo + ln z). out may be mx.
+func (f f64) logSum(w *writer) {
+	name := "logSum" + f.suffix
+	z := f.avx512()
+	vb := 8 * f.width
+	names := []string{"lnoff", "himask", "magic", "one", "ln2hi", "ln2lo"}
+	for i := 1; i <= logTerms; i++ {
+		names = append(names, fmt.Sprintf("l%d", i))
+	}
+	k := func(c string) string {
+		if c == "scale" {
+			if z {
+				return f.r(31)
+			}
+			return f.r(15)
+		}
+		if z {
+			for i, n := range names {
+				if n == c {
+					return f.r(8 + i)
+				}
+			}
+		}
+		return expMem(c)
+	}
+	and := "VPAND"
+	if z {
+		and = "VPANDQ"
+	}
+	w.f("// func %s(n int, out, mx, sum *float64, scale float64)", name)
+	w.f("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w.op("MOVQ n+0(FP), CX")
+	w.op("MOVQ out+8(FP), DI")
+	w.op("MOVQ mx+16(FP), SI")
+	w.op("MOVQ sum+24(FP), R8")
+	w.op("VBROADCASTSD scale+32(FP), %s", k("scale"))
+	if z {
+		for _, c := range names {
+			w.op("VBROADCASTSD %s, %s", expMem(c), k(c))
+		}
+	}
+	w.op("XORQ BX, BX")
+	w.op("MOVQ CX, DX")
+	w.op("SHRQ $%d, DX", log2(f.width))
+	w.op("JZ %s_tail", name)
+	body := func(tail bool) {
+		if tail {
+			f.maskedLoad(w, "(R8)(BX*1)", 0, 12)
+		} else {
+			w.op("VMOVUPD (R8)(BX*1), %s", f.r(0))
+		}
+		w.op("VPSUBQ %s, %s, %s", k("lnoff"), f.r(0), f.r(1))   // tmp = ix - off
+		w.op("VPSRLQ $52, %s, %s", f.r(1), f.r(2))              // k (sum >= 1: tmp >= 0)
+		w.op("%s %s, %s, %s", and, k("himask"), f.r(1), f.r(1)) // tmp & 0xfff<<52
+		w.op("VPSUBQ %s, %s, %s", f.r(1), f.r(0), f.r(0))       // z
+		w.op("VPADDQ %s, %s, %s", k("magic"), f.r(2), f.r(2))   // 2^52 + k
+		w.op("VSUBPD %s, %s, %s", k("magic"), f.r(2), f.r(2))   // k as float64
+		w.op("VADDPD %s, %s, %s", k("one"), f.r(0), f.r(3))     // z + 1
+		w.op("VSUBPD %s, %s, %s", k("one"), f.r(0), f.r(0))     // z - 1, exact
+		w.op("VDIVPD %s, %s, %s", f.r(3), f.r(0), f.r(0))       // f
+		w.op("VMULPD %s, %s, %s", f.r(0), f.r(0), f.r(3))       // f²
+		if z {
+			w.op("VMOVAPD %s, %s", k(fmt.Sprintf("l%d", logTerms)), f.r(4))
+		} else {
+			w.op("VMOVUPD %s, %s", k(fmt.Sprintf("l%d", logTerms)), f.r(4))
+		}
+		for i := logTerms - 1; i >= 1; i-- {
+			w.op("VFMADD213PD %s, %s, %s", k(fmt.Sprintf("l%d", i)), f.r(3), f.r(4))
+		}
+		w.op("VMULPD %s, %s, %s", f.r(3), f.r(4), f.r(4))          // R = f²·(...)
+		w.op("VADDPD %s, %s, %s", f.r(0), f.r(0), f.r(5))          // 2f
+		w.op("VFMADD231PD %s, %s, %s", f.r(4), f.r(0), f.r(5))     // ln z = 2f + f·R
+		w.op("VFMADD231PD %s, %s, %s", k("ln2lo"), f.r(2), f.r(5)) // + k·ln2lo
+		w.op("VFMADD231PD %s, %s, %s", k("ln2hi"), f.r(2), f.r(5)) // + k·ln2hi
+		if tail {
+			f.maskedLoad(w, "(SI)(BX*1)", 6, 12)
+			w.op("VADDPD %s, %s, %s", f.r(6), f.r(5), f.r(5))
+		} else {
+			w.op("VADDPD (SI)(BX*1), %s, %s", f.r(5), f.r(5))
+		}
+		w.op("VMULPD %s, %s, %s", k("scale"), f.r(5), f.r(5))
+		if tail {
+			f.maskedStore(w, 5, "(DI)(BX*1)", 12)
+		} else {
+			w.op("VMOVUPD %s, (DI)(BX*1)", f.r(5))
+		}
+	}
+	w.f("%s_loop:", name)
+	body(false)
+	w.op("ADDQ $%d, BX", vb)
+	w.op("DECQ DX")
+	w.op("JNZ %s_loop", name)
+	w.f("%s_tail:", name)
+	w.op("ANDQ $%d, CX", f.width-1)
+	w.op("JZ %s_done", name)
+	f.tailMask(w, "CX", 12)
+	body(true)
+	w.f("%s_done:", name)
 	w.op("VZEROUPPER")
 	w.op("RET")
 	w.f("")

@@ -287,8 +287,10 @@ func main() {
 		f.dot(&w)
 		f.axpy(&w)
 		f.expSumRows(&w)
+		f.logSum(&w)
 	}
 	emitErf(&w) // erf.go
+	emitExp(&w) // erf.go
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
 		return
