@@ -1,6 +1,10 @@
 package fairloss
 
-import "math"
+import (
+	"math"
+
+	"github.com/fairclip/fairclip/kernels"
+)
 
 // Diameter returns the length of the diagonal of the bounding box of both clouds
 // (x is n×d, y is m×d, row-major), as geomloss's max_diameter computes it.
@@ -9,7 +13,7 @@ func Diameter(x, y []float64, n, m, d int) float64 {
 }
 
 func diameterRows(x cloud, n int, y cloud, m int) float64 {
-	return boxOf(x, n).union(boxOf(y, m)).diagonal()
+	return boxOf(x, n).unionDiagonal(boxOf(y, m))
 }
 
 // box is the bounding box of a set of points.
@@ -18,31 +22,17 @@ type box struct{ lo, hi []float64 }
 func boxOf(c cloud, n int) box {
 	b := box{append([]float64(nil), c.row(0)...), append([]float64(nil), c.row(0)...)}
 	for i := 1; i < n; i++ {
-		for j, v := range c.row(i) {
-			if v < b.lo[j] {
-				b.lo[j] = v
-			}
-			if v > b.hi[j] {
-				b.hi[j] = v
-			}
-		}
+		kernels.MinMax64(b.lo, b.hi, c.row(i))
 	}
 	return b
 }
 
-// union is the bounding box of both boxes (exact: only comparisons).
-func (b box) union(o box) box {
-	u := box{make([]float64, len(b.lo)), make([]float64, len(b.hi))}
-	for j := range b.lo {
-		u.lo[j], u.hi[j] = math.Min(b.lo[j], o.lo[j]), math.Max(b.hi[j], o.hi[j])
-	}
-	return u
-}
-
-func (b box) diagonal() float64 {
+// unionDiagonal is the length of the diagonal of the bounding box of both boxes (the
+// union is exact: only comparisons).
+func (b box) unionDiagonal(o box) float64 {
 	s := 0.0
 	for j := range b.lo {
-		t := b.hi[j] - b.lo[j]
+		t := math.Max(b.hi[j], o.hi[j]) - math.Min(b.lo[j], o.lo[j])
 		s += t * t
 	}
 	return math.Sqrt(s)

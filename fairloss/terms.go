@@ -56,7 +56,7 @@ func (s Sinkhorn) evalTerms(features []float64, n, d int, terms []term) (float64
 		b := uniform(len(tm.y))
 		diameter := -1.0
 		if tm.xBox != nil && tm.yBox != nil {
-			diameter = tm.xBox.union(*tm.yBox).diagonal()
+			diameter = tm.xBox.unionDiagonal(*tm.yBox)
 		}
 		pr := s.newPair(x, len(tm.x), y, len(tm.y), a, b, !tm.yDetached, tm.gm, diameter)
 		var gradY []float64

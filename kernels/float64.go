@@ -62,6 +62,30 @@ func (e *Engine) Axpy64(y []float64, alpha float64, x []float64) {
 	}
 }
 
+// MinMax64 lowers lo to x and raises hi to x where x is beyond them, per element, with
+// the Go comparisons' results on every kernel (x < lo, x > hi: a NaN in x changes
+// nothing). lo, hi and x have the same length.
+func MinMax64(lo, hi, x []float64) { defaultOrPanic().MinMax64(lo, hi, x) }
+
+// MinMax64 is the package function MinMax64 on e's kernel.
+func (e *Engine) MinMax64(lo, hi, x []float64) {
+	if len(lo) != len(x) || len(hi) != len(x) {
+		panic(fmt.Sprintf("kernels.MinMax64: lengths lo %d, hi %d, x %d differ", len(lo), len(hi), len(x)))
+	}
+	if k := e.kern; k.minMax64 != nil && len(x) > 0 {
+		k.minMax64(len(x), unsafe.SliceData(lo), unsafe.SliceData(hi), unsafe.SliceData(x))
+		return
+	}
+	for j, v := range x {
+		if v < lo[j] {
+			lo[j] = v
+		}
+		if v > hi[j] {
+			hi[j] = v
+		}
+	}
+}
+
 // ExpSumRows computes the parts of a log-sum-exp over each row i of the rows×cols
 // matrix c, rows = len(mx) = len(sum): with v_j = h[j] - c[i*cols+j]·inv,
 //

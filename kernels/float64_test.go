@@ -404,3 +404,42 @@ func TestLogAtLeast1(t *testing.T) {
 		t.Errorf("max absolute error %.3g, want <= 1e-15", worst)
 	}
 }
+
+// TestMinMax64 requires the Go loop's bits on every kernel, with NaN and signed zeros
+// in x, lo and hi, at awkward lengths, and no write past lo or hi.
+func TestMinMax64(t *testing.T) {
+	goE, err := NewEngine("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	special := []float64{math.NaN(), 0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1)}
+	for _, e := range engines64(t) {
+		for _, n := range lengths64 {
+			rng := rand.New(rand.NewPCG(uint64(n), 6))
+			x, _ := rand64(rng, n, 1)
+			lo, lobuf := rand64(rng, n, 0)
+			hi, hibuf := rand64(rng, n, 1)
+			for i := range x {
+				if rng.IntN(4) == 0 {
+					x[i] = special[rng.IntN(len(special))]
+				}
+				if rng.IntN(6) == 0 {
+					lo[i] = special[rng.IntN(len(special))]
+				}
+				if rng.IntN(6) == 0 {
+					hi[i] = special[rng.IntN(len(special))]
+				}
+			}
+			wlo, whi := append([]float64(nil), lo...), append([]float64(nil), hi...)
+			goE.MinMax64(wlo, whi, x)
+			e.MinMax64(lo, hi, x)
+			for i := range x {
+				if math.Float64bits(lo[i]) != math.Float64bits(wlo[i]) || math.Float64bits(hi[i]) != math.Float64bits(whi[i]) {
+					t.Fatalf("%s n=%d [%d]: x %v gives lo %v hi %v, Go loop %v %v", e.Name(), n, i, x[i], lo[i], hi[i], wlo[i], whi[i])
+				}
+			}
+			checkSentinels(t, e.Name()+" lo", lobuf, 0, n)
+			checkSentinels(t, e.Name()+" hi", hibuf, 1, n)
+		}
+	}
+}

@@ -49,6 +49,12 @@ func logSumAVX512(n int, out, mx, sum *float64, scale float64)
 //go:noescape
 func logSumAVX2(n int, out, mx, sum *float64, scale float64)
 
+//go:noescape
+func minMaxF64AVX512(n int, lo, hi, x *float64)
+
+//go:noescape
+func minMaxF64AVX2(n int, lo, hi, x *float64)
+
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
 // (and its operating system) supports them.
 func archKernels() []archKernel {
@@ -58,7 +64,8 @@ func archKernels() []archKernel {
 				gemmAVX512x6x32(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
 			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16,
 				dot64: dotF64AVX512, axpy64: axpyF64AVX512,
-				expSumRows: expSumRowsAVX512, logSum: logSumAVX512},
+				expSumRows: expSumRowsAVX512, logSum: logSumAVX512,
+				minMax64: minMaxF64AVX512},
 			ok:   cpu.X86.HasAVX512F,
 			need: "AVX-512F",
 		},
@@ -67,7 +74,8 @@ func archKernels() []archKernel {
 				gemmAVX2x6x16(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, acc)
 			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8,
 				dot64: dotF64AVX2, axpy64: axpyF64AVX2,
-				expSumRows: expSumRowsAVX2, logSum: logSumAVX2},
+				expSumRows: expSumRowsAVX2, logSum: logSumAVX2,
+				minMax64: minMaxF64AVX2},
 			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 			need: "AVX2 and FMA",
 		},

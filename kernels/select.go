@@ -27,6 +27,7 @@ type microKernel struct {
 	axpy64     func(n int, alpha float64, x, y *float64)
 	expSumRows func(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
 	logSum     func(n int, out, mx, sum *float64, scale float64)
+	minMax64   func(n int, lo, hi, x *float64)
 }
 
 // archKernel is an assembly kernel and whether this CPU can run it.

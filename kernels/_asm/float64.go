@@ -595,3 +595,58 @@ func (f f64) logSum(w *writer) {
 	w.op("RET")
 	w.f("")
 }
+
+// minMax emits func minMaxF64<suffix>(n int, lo, hi, x *float64): lo = x < lo ? x : lo
+// and hi = x > hi ? x : hi per element, which is what VMINPD and VMAXPD compute with x
+// as the first source (a NaN x leaves lo and hi, as the Go comparisons do).
+func (f f64) minMax(w *writer) {
+	name := "minMaxF64" + f.suffix
+	vb := 8 * f.width
+	w.f("// func %s(n int, lo, hi, x *float64)", name)
+	w.f("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	w.op("MOVQ n+0(FP), CX")
+	w.op("MOVQ lo+8(FP), DI")
+	w.op("MOVQ hi+16(FP), R8")
+	w.op("MOVQ x+24(FP), SI")
+	w.op("XORQ BX, BX")
+	w.op("MOVQ CX, DX")
+	w.op("SHRQ $%d, DX", log2(2*f.width))
+	w.op("JZ %s_single", name)
+	w.f("%s_loop2:", name)
+	for u := 0; u < 2; u++ {
+		w.op("VMOVUPD %d(SI)(BX*1), %s", u*vb, f.r(u))
+		w.op("VMOVUPD %d(DI)(BX*1), %s", u*vb, f.r(2+u))
+		w.op("VMOVUPD %d(R8)(BX*1), %s", u*vb, f.r(4+u))
+		w.op("VMINPD %s, %s, %s", f.r(2+u), f.r(u), f.r(2+u))
+		w.op("VMAXPD %s, %s, %s", f.r(4+u), f.r(u), f.r(4+u))
+		w.op("VMOVUPD %s, %d(DI)(BX*1)", f.r(2+u), u*vb)
+		w.op("VMOVUPD %s, %d(R8)(BX*1)", f.r(4+u), u*vb)
+	}
+	w.op("ADDQ $%d, BX", 2*vb)
+	w.op("DECQ DX")
+	w.op("JNZ %s_loop2", name)
+	w.f("%s_single:", name)
+	w.op("TESTQ $%d, CX", f.width)
+	w.op("JZ %s_tail", name)
+	w.op("VMOVUPD (SI)(BX*1), %s", f.r(0))
+	w.op("VMINPD (DI)(BX*1), %s, %s", f.r(0), f.r(2))
+	w.op("VMAXPD (R8)(BX*1), %s, %s", f.r(0), f.r(4))
+	w.op("VMOVUPD %s, (DI)(BX*1)", f.r(2))
+	w.op("VMOVUPD %s, (R8)(BX*1)", f.r(4))
+	w.op("ADDQ $%d, BX", vb)
+	w.f("%s_tail:", name)
+	w.op("ANDQ $%d, CX", f.width-1)
+	w.op("JZ %s_done", name)
+	f.tailMask(w, "CX", 12)
+	f.maskedLoad(w, "(SI)(BX*1)", 0, 12)
+	f.maskedLoad(w, "(DI)(BX*1)", 2, 12)
+	f.maskedLoad(w, "(R8)(BX*1)", 4, 12)
+	w.op("VMINPD %s, %s, %s", f.r(2), f.r(0), f.r(2))
+	w.op("VMAXPD %s, %s, %s", f.r(4), f.r(0), f.r(4))
+	f.maskedStore(w, 2, "(DI)(BX*1)", 12)
+	f.maskedStore(w, 4, "(R8)(BX*1)", 12)
+	w.f("%s_done:", name)
+	w.op("VZEROUPPER")
+	w.op("RET")
+	w.f("")
+}

@@ -288,6 +288,7 @@ func main() {
 		f.axpy(&w)
 		f.expSumRows(&w)
 		f.logSum(&w)
+		f.minMax(&w)
 	}
 	emitErf(&w) // erf.go
 	emitExp(&w) // erf.go
