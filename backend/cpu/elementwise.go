@@ -119,6 +119,12 @@ func unaryFloat[T floatT](op backends.OpType, dst, src []T) {
 		case backends.OpTypeErf:
 			f32Loop(f32Erf, d, s)
 			return
+		case backends.OpTypeAbs:
+			f32Loop(f32Abs, d, s)
+			return
+		case backends.OpTypeNeg:
+			f32Loop(f32Neg, d, s)
+			return
 		}
 	}
 	f64 := func(g func(float64) float64) func(T) T { return func(v T) T { return T(g(float64(v))) } }
@@ -623,6 +629,23 @@ func whereT[T any](dst []T, cond []bool, a, b []T) {
 	})
 }
 
+// whereF32 is whereT for full-length float32 operands, without a branch on the
+// condition: ReLU masks are true about half the time, and a mispredicted branch per
+// value cost more than the select (the bits of a or b picked by a mask).
+func whereF32(dst []float32, cond []bool, a, b []float32) {
+	parallelChunks(len(dst), grainFor(len(dst), 1), func(lo, hi int) {
+		d, c, x, y := dst[lo:hi], cond[lo:hi], a[lo:hi], b[lo:hi]
+		for i := range d {
+			var m uint32
+			if c[i] {
+				m = 1
+			}
+			m = -m // all ones when c[i]
+			d[i] = math.Float32frombits(math.Float32bits(x[i])&m | math.Float32bits(y[i])&^m)
+		}
+	})
+}
+
 func clampT[T numberT](dst, lo, x, hi []T) {
 	at := func(v []T, i int) T {
 		if len(v) == 1 {
@@ -648,7 +671,12 @@ func runWhere(out any, in []any) error {
 	c := in[0].([]bool)
 	switch o := out.(type) {
 	case []float32:
-		whereT(o, c, in[1].([]float32), in[2].([]float32))
+		a, b := in[1].([]float32), in[2].([]float32)
+		if len(c) == len(o) && len(a) == len(o) && len(b) == len(o) {
+			whereF32(o, c, a, b)
+		} else {
+			whereT(o, c, a, b)
+		}
 	case []float64:
 		whereT(o, c, in[1].([]float64), in[2].([]float64))
 	case []int8:

@@ -34,9 +34,7 @@ func TestFastMathWithinOneULP(t *testing.T) {
 		maxULP   int64
 		absFloor float64 // below this |ref|, compare absolutely (subnormal range)
 	}{
-		{"exp", fastExp, math.Exp, -87, 88, 1, 0},
-		{"logistic", fastLogistic, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -87, 30, 1, 0},
-		{"erf", fastErf, math.Erf, -6, 6, 2, 0},
+		{"logistic", fastLogistic, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -103, 30, 1, 0},
 	}
 	const n = 1 << 20
 	for _, c := range cases {
@@ -56,45 +54,8 @@ func TestFastMathWithinOneULP(t *testing.T) {
 		}
 	}
 	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1000, -1000} {
-		if got, want := fastExp(x), math.Exp(x); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
-			t.Errorf("fastExp(%v) = %v, want %v", x, got, want)
-		}
-		if got, want := fastErf(x), math.Erf(x); !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
-			t.Errorf("fastErf(%v) = %v, want %v", x, got, want)
+		if got, want := float32(fastLogistic(x)), float32(1/(1+math.Exp(-x))); !(got == want || got != got && want != want) {
+			t.Errorf("fastLogistic(%v) = %v, want %v", x, got, want)
 		}
 	}
-}
-
-var sink float32
-
-func BenchmarkExp(b *testing.B) {
-	xs := randFloats(4096, 1, 10)
-	b.Run("math", func(b *testing.B) {
-		for range b.N {
-			for _, x := range xs {
-				sink += float32(math.Exp(float64(x)))
-			}
-		}
-	})
-	b.Run("fast", func(b *testing.B) {
-		for range b.N {
-			for _, x := range xs {
-				sink += float32(fastExp(float64(x)))
-			}
-		}
-	})
-	b.Run("erf-math", func(b *testing.B) {
-		for range b.N {
-			for _, x := range xs {
-				sink += float32(math.Erf(float64(x) / 4))
-			}
-		}
-	})
-	b.Run("erf-fast", func(b *testing.B) {
-		for range b.N {
-			for _, x := range xs {
-				sink += float32(fastErf(float64(x) / 4))
-			}
-		}
-	})
 }

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"math"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -62,5 +63,32 @@ func TestBroadcastOfConstantFolds(t *testing.T) {
 	}
 	if op, _ := b.BroadcastInDim(p, shapes.Make(dtypes.Float32, 2, 3), []int{1}); op.(*node).op != backends.OpTypeBroadcastInDim {
 		t.Errorf("broadcast of a parameter is a %s node, want BroadcastInDim", op.(*node).op)
+	}
+}
+
+// TestWhereF32 checks the branch-free select against the definition, at lengths that
+// split into uneven parallel chunks, with NaN and signed zeros passing through intact.
+func TestWhereF32(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 1000, 100003} {
+		a, b := randFloats(n, 1, 3), randFloats(n, 2, 3)
+		cond := make([]bool, n)
+		for i := range cond {
+			cond[i] = (i*7919)%3 == 0
+		}
+		if n > 2 {
+			a[0], b[1] = float32(math.NaN()), float32(math.Copysign(0, -1))
+			cond[0], cond[1] = true, false
+		}
+		got := make([]float32, n)
+		whereF32(got, cond, a, b)
+		for i := range got {
+			want := b[i]
+			if cond[i] {
+				want = a[i]
+			}
+			if math.Float32bits(got[i]) != math.Float32bits(want) {
+				t.Fatalf("n=%d: where[%d] = %v, want %v", n, i, got[i], want)
+			}
+		}
 	}
 }

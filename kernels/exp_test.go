@@ -1,0 +1,98 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestExpWithinOneULP sweeps Exp densely over float32's whole range of finite, nonzero
+// results (and past both ends) on every kernel and compares with package math's
+// float64 exp rounded to float32.
+func TestExpWithinOneULP(t *testing.T) {
+	const n = 1 << 20
+	src := make([]float32, 0, n+16)
+	for i := 0; i <= n; i++ {
+		src = append(src, float32(-106+(90+106)*float64(i)/n))
+	}
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0,
+		float32(math.Copysign(0, -1)), 88.72283, 88.722855, -87.33655, -103.97, -104, 1e-30, -1e-30, 1000, -1000}
+	src = append(src, special...)
+	for _, name := range Available() {
+		e, err := NewEngine(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := make([]float32, len(src))
+		e.Exp(dst, src)
+		var worst int64
+		var at float32
+		for i, x := range src {
+			want := float32(math.Exp(float64(x)))
+			if want != want {
+				if dst[i] == dst[i] {
+					t.Errorf("%s: Exp(%v) = %v, want NaN", name, x, dst[i])
+				}
+				continue
+			}
+			if u := ulps32(dst[i], want); u > worst {
+				worst, at = u, x
+			}
+		}
+		if worst > 1 {
+			t.Errorf("%s: %d ulps from math.Exp at x=%v", name, worst, at)
+		}
+	}
+}
+
+// TestExpKernelsBitIdentical requires every kernel to give the Go loop's bits at every
+// position of slices of awkward lengths.
+func TestExpKernelsBitIdentical(t *testing.T) {
+	goE, err := NewEngine("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 7, 8, 9, 17, 100, 1001} {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64() * 20)
+		}
+		want := make([]float32, n)
+		goE.Exp(want, src)
+		for _, name := range Available() {
+			e, err := NewEngine(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]float32, n)
+			e.Exp(got, src)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s n=%d: Exp(%v)[%d] = %v, Go loop %v", name, n, src[i], i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkExp(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	src := make([]float32, 1<<16)
+	for i := range src {
+		src[i] = float32(-rng.Float64() * 8)
+	}
+	dst := make([]float32, len(src))
+	for _, name := range Available() {
+		e, err := NewEngine(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				e.Exp(dst, src)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(src)), "ns/value")
+		})
+	}
+}
