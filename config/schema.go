@@ -63,16 +63,21 @@ type Model struct {
 
 // Dataset is the `dataset:` section.
 type Dataset struct {
-	FairnessRoot          string   `yaml:"fairness_root"`
-	TrainDataset          []string `yaml:"train_dataset"`
-	ValidationDataset     []string `yaml:"validation_dataset"`
-	TestDataset           []string `yaml:"test_dataset"`
-	Resolution            int      `yaml:"resolution"`
-	UseDataAugmentation   bool     `yaml:"use_data_augmentation"`
-	UseBalanceSampling    bool     `yaml:"use_balance_sampling"`
-	UseSubgroupBalance    bool     `yaml:"use_subgroup_balance"`
-	UseSubgroupSampler    bool     `yaml:"use_subgroup_sampler"`
-	SkipUnknownAttributes bool     `yaml:"skip_unknown_attributes"`
+	FairnessRoot        string   `yaml:"fairness_root"`
+	TrainDataset        []string `yaml:"train_dataset"`
+	ValidationDataset   []string `yaml:"validation_dataset"`
+	TestDataset         []string `yaml:"test_dataset"`
+	Resolution          int      `yaml:"resolution"`
+	UseDataAugmentation bool     `yaml:"use_data_augmentation"`
+	UseBalanceSampling  bool     `yaml:"use_balance_sampling"`
+	UseSubgroupBalance  bool     `yaml:"use_subgroup_balance"`
+	UseSubgroupSampler  bool     `yaml:"use_subgroup_sampler"`
+	// SubgroupSamplerByLabel balances the subgroup sampler's batches over
+	// (subgroup, label) cells instead of subgroups (fairclip addition; default false,
+	// the reference's sampler): every batch then holds real and fake samples of every
+	// subgroup, so that both classes' fairness terms are defined.
+	SubgroupSamplerByLabel bool `yaml:"subgroup_sampler_by_label"`
+	SkipUnknownAttributes  bool `yaml:"skip_unknown_attributes"`
 	// OnBadImage is "fail" (default) or "skip" (fairclip addition).
 	OnBadImage string `yaml:"on_bad_image"`
 }

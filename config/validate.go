@@ -123,6 +123,9 @@ func validate(c Config, tree *node) error {
 	positive("training.train_batch_size", tr.TrainBatchSize)
 	positive("training.val_batch_size", tr.ValBatchSize)
 	nonNegInt("training.num_workers", tr.NumWorkers)
+	if ds.SubgroupSamplerByLabel && !ds.UseSubgroupSampler {
+		bad("dataset.subgroup_sampler_by_label", true, "needs dataset.use_subgroup_sampler: true (it changes how that sampler balances its batches)")
+	}
 	if ds.UseSubgroupSampler && tr.TrainBatchSize < c.FairnessLoss.NumSubgroups {
 		bad("training.train_batch_size", tr.TrainBatchSize, "must be at least fairness_loss.num_subgroups (%d) when dataset.use_subgroup_sampler is true (each batch takes batch/num_subgroups samples per subgroup)", c.FairnessLoss.NumSubgroups)
 	}
@@ -243,7 +246,11 @@ func checkBackend(spec string) string {
 func advise(c Config) []Notice {
 	var out []Notice
 	f := c.FairnessLoss
-	if c.Dataset.UseSubgroupSampler && f.NumSubgroups > 0 && c.Training.TrainBatchSize/f.NumSubgroups < f.MinSamplesPerSubgroup && c.LossWeighting.LambdaFair > 0 {
+	if c.Dataset.UseSubgroupSampler && c.Dataset.SubgroupSamplerByLabel && f.NumSubgroups > 0 && c.Training.TrainBatchSize/(2*f.NumSubgroups) < f.MinSamplesPerSubgroup && c.LossWeighting.LambdaFair > 0 {
+		out = append(out, Notice{Key: "training.train_batch_size", Message: fmt.Sprintf(
+			"%d / (%d subgroups x 2 labels) = %d samples per subgroup and label, below fairness_loss.min_samples_per_subgroup (%d): the fairness loss will be undefined (0) in every batch",
+			c.Training.TrainBatchSize, f.NumSubgroups, c.Training.TrainBatchSize/(2*f.NumSubgroups), f.MinSamplesPerSubgroup)})
+	} else if c.Dataset.UseSubgroupSampler && f.NumSubgroups > 0 && c.Training.TrainBatchSize/f.NumSubgroups < f.MinSamplesPerSubgroup && c.LossWeighting.LambdaFair > 0 {
 		out = append(out, Notice{Key: "training.train_batch_size", Message: fmt.Sprintf(
 			"%d / %d subgroups = %d samples per subgroup, below fairness_loss.min_samples_per_subgroup (%d): the fairness loss will be undefined (0) in every batch",
 			c.Training.TrainBatchSize, f.NumSubgroups, c.Training.TrainBatchSize/f.NumSubgroups, f.MinSamplesPerSubgroup)})

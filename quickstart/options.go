@@ -19,9 +19,16 @@ type Options struct {
 	// Epochs is Exp1's number of epochs [30, the configuration's]; Exp2 and Exp3
 	// keep their ratio to Exp1 (25 and 30 of 30).
 	Epochs int
-	// BatchSize is the training batch size [32: 4 per subgroup, 4 batches per epoch
-	// at the tiny scale, whose smallest subgroup has 16 training images].
+	// BatchSize is the training batch size [32: 4 per subgroup, 9 batches per epoch
+	// at the tiny scale, whose smallest subgroup has 36 training images; the
+	// lambda_fair series takes twice as many, 4 per subgroup and label].
 	BatchSize int
+	// Seeds is the number of training seeds of the lambda_fair series and the
+	// gate_init_bias contrast [3]: Seed (the runs in the report) and Seed+1, ...,
+	// whose runs go to runs/seeds/; the quickstart reports their means, so that one
+	// lucky seed does not decide what the series shows. The data and the backbone
+	// stay those of Seed.
+	Seeds int
 	// TestEvery runs the test datasets every this many epochs [2].
 	TestEvery int
 	// LRScale multiplies every experiment's learning rate [10]: a tiny-scale run takes
@@ -49,22 +56,27 @@ type Options struct {
 
 // Result is where a quickstart put everything.
 type Result struct {
-	Out        string
-	Data       string            // synthetic fairness root
-	ConfigDir  string            // the embedded original configurations, written out
-	Configs    map[string]string // experiment name -> resolved configuration file used
-	Features   string            // feature store root
-	Backbone   string            // the random ViT's weights spec
-	Stage1     string            // how the Stage 1 adapter was made
-	Stage1Run  string            // Stage 1 run folder ("" when random)
-	Runs       []string          // Exp1-3 run folders
-	Report     string            // report.md
+	Out       string
+	Data      string            // synthetic fairness root
+	ConfigDir string            // the embedded original configurations, written out
+	Configs   map[string]string // experiment name -> resolved configuration file used
+	Features  string            // feature store root
+	Backbone  string            // the random ViT's weights spec
+	Stage1    string            // how the Stage 1 adapter was made
+	Stage1Run string            // Stage 1 run folder ("" when random)
+	Runs      []string          // Exp1-3 and the variants' run folders (in the report)
+	// SeedRuns are the lambda_fair series and the gate contrast at the other training
+	// seeds (Seeds-1 of them), under runs/seeds/.
+	SeedRuns   []string
+	Report     string // report.md
 	ReportHTML string
 	Plots      string   // PNG plots folder
 	Pareto     []string // the lambda_fair series' accuracy/fairness Pareto plots (under Plots)
 	// Probe is `fairclip probe fairloss` on the trained Exp1 at blur 1e-4 and 1e-3.
 	Probe   train.ProbeResult
 	Seconds float64
+	// BatchSize is Exp1's training batch size (the series' is twice it).
+	BatchSize int
 }
 
 // scaleSizes are the per-scale sizes of the quickstart.
@@ -102,6 +114,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BatchSize == 0 {
 		o.BatchSize = 32
 	}
+	if o.Seeds == 0 {
+		o.Seeds = 3
+	}
 	if o.TestEvery == 0 {
 		o.TestEvery = 2
 	}
@@ -122,6 +137,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("quickstart: epochs %d: must be >= 1", o.Epochs)
 	case o.BatchSize < 8:
 		return o, fmt.Errorf("quickstart: batch size %d: must be >= 8 (one sample per subgroup)", o.BatchSize)
+	case o.Seeds < 1:
+		return o, fmt.Errorf("quickstart: seeds %d: must be >= 1", o.Seeds)
 	case o.TestEvery < 1:
 		return o, fmt.Errorf("quickstart: test every %d epochs: must be >= 1", o.TestEvery)
 	case o.LRScale < 0:

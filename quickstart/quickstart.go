@@ -36,7 +36,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	l := newLayout(o.Out)
-	res := Result{Out: o.Out, Data: l.data, Features: l.features, Backbone: backbone(o),
+	res := Result{Out: o.Out, BatchSize: o.BatchSize, Data: l.data, Features: l.features, Backbone: backbone(o),
 		ConfigDir: l.configs, Configs: map[string]string{}}
 	if err := prepareOut(o); err != nil {
 		return res, err
@@ -124,13 +124,13 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		res.Runs = append(res.Runs, dir)
 	}
 
-	// Exp1 with one key changed: the lambda_fair series and the gate_init_bias contrast.
+	// Exp1 with keys changed: the lambda_fair series and the gate_init_bias contrast.
 	exp1, _, err := config.Load(filepath.Join(l.configs, Experiments[0].File), nil)
 	if err != nil {
 		return res, fmt.Errorf("quickstart: %w", err)
 	}
 	var exp1Cfg config.Config
-	for i, v := range Variants(exp1.LossWeighting.LambdaFair) {
+	for i, v := range Variants(o.BatchSize) {
 		sets := append(stage2Sets(o, l, exp1, base.Training.NumEpochs, dim, resolution, stage1Path), v.Sets...)
 		sets = append(sets, "logging.experiment_name="+v.Name)
 		cfg, yaml, path, err := loadConfig(l, Experiments[0].File, v.Name, sets)
@@ -138,12 +138,34 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return res, err
 		}
 		res.Configs[v.Name] = path
-		banner(w, 6, "Train %s (%d/%d): Exp1 with %v", v.Name, i+1, len(Variants(exp1.LossWeighting.LambdaFair)), v.Sets)
+		banner(w, 6, "Train %s (%d/%d): Exp1 with %v", v.Name, i+1, len(Variants(o.BatchSize)), v.Sets)
 		dir, err := trainOne(ctx, cfg, yaml, filepath.Join(l.runs, v.Name), o)
 		if err != nil {
 			return res, err
 		}
 		res.Runs = append(res.Runs, dir)
+	}
+	// The lambda_fair series and the gate contrast again at the other training seeds.
+	for k := 1; k < o.Seeds; k++ {
+		seed := o.Seed + int64(k)
+		for _, v := range seedVariants(o.BatchSize) {
+			sets := append(stage2Sets(o, l, exp1, base.Training.NumEpochs, dim, resolution, stage1Path), v.Sets...)
+			// Validation only: the series and the gate contrast read no test set.
+			sets = append(sets, "logging.experiment_name="+v.Name, fmt.Sprintf("seed=%d", seed),
+				"evaluation.test_every_n_epochs=0", "evaluation.test_datasets=[]")
+			name := fmt.Sprintf("%s_seed%d", v.Name, seed)
+			cfg, yaml, path, err := loadConfig(l, Experiments[0].File, name, sets)
+			if err != nil {
+				return res, err
+			}
+			res.Configs[name] = path
+			banner(w, 6, "Train %s at training seed %d (%d/%d)", v.Name, seed, k+1, o.Seeds)
+			dir, err := trainOne(ctx, cfg, yaml, filepath.Join(l.runs, "seeds", fmt.Sprintf("seed%d", seed), v.Name), o)
+			if err != nil {
+				return res, err
+			}
+			res.SeedRuns = append(res.SeedRuns, dir)
+		}
 	}
 	if exp1Cfg, _, _, err = loadConfig(l, Experiments[0].File, Experiments[0].Name,
 		stage2Sets(o, l, exp1, base.Training.NumEpochs, dim, resolution, stage1Path)); err != nil {
@@ -163,7 +185,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 
 	banner(w, 8, "What the runs show")
-	if err := science(w, res.Runs, res.Plots, &res); err != nil {
+	if err := science(w, res.Runs, res.SeedRuns, res.Plots, &res); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(w, "\nfairclip probe fairloss --run %s --blur 1e-4,1e-3:\n", res.Runs[0])

@@ -14,9 +14,10 @@ import (
 
 // TestQuickstartEndToEnd runs the quickstart at the tiny scale with its own epochs and
 // backbone (the default random A1, 50 bootstrap resamples, seed 7 rather than the default
-// 42), checks the run folders and that the report has every section, its intervals
-// and its PNG plots, then the science (science_test.go): Exp1 learns, the planted bias
-// shows, the gate contrast holds.
+// 42; the lambda_fair series and the gate contrast also at training seeds 8 and 9),
+// checks the run folders and that the report has every section, its intervals and its
+// PNG plots, then the science (science_test.go): Exp1 learns, the planted bias shows,
+// the largest lambda lowers the gaps on the seed means, the gate contrast holds.
 func TestQuickstartEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "qs")
 	var log bytes.Buffer
@@ -36,7 +37,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if res.Stage1Run != "" || !strings.HasPrefix(res.Stage1, "seeded random") {
 		t.Errorf("Stage 1: %q (want the default seeded random A1)\n%s", res.Stage1, text)
 	}
-	variants := Variants(0.05)
+	variants := Variants(32)
 	if len(res.Runs) != len(Experiments)+len(variants) {
 		t.Fatalf("runs %v", res.Runs)
 	}
@@ -141,7 +142,10 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	if len(res.Probe.Blurs) != 2 || !(res.Probe.Diameter > 0) {
 		t.Errorf("probe %+v", res.Probe)
 	}
-	checkScience(t, res)
+	if len(res.SeedRuns) != 2*len(seedVariants(32)) {
+		t.Errorf("seed runs %v", res.SeedRuns)
+	}
+	checkScience(t, res, 3)
 }
 
 // TestEmbeddedConfigsMatchRepository: the embedded copies are the repository's

@@ -164,7 +164,7 @@ func ProbeFairLoss(o ProbeOptions) (ProbeResult, error) {
 	res.Source = o.Source.Describe()
 	t := &trainer{session: session{cfg: cfg}, mcfg: mcfg, cls: cls, train: train, caches: map[Split]*stage1Cache{}}
 	if cfg.Dataset.UseSubgroupSampler {
-		if t.sampler, err = data.NewSubgroupSampler(subgroupsOf(train), cfg.Training.TrainBatchSize, cfg.Seed); err != nil {
+		if t.sampler, err = newSampler(cfg, train, cfg.Training.TrainBatchSize); err != nil {
 			return res, err
 		}
 	}

@@ -204,7 +204,7 @@ func (t *trainer) openData() error {
 	}
 	p := Plan{Epochs: cfg.Training.NumEpochs, TrainSamples: t.train.Len(), ValSamples: t.val.Len(), TestDatasets: t.testNames}
 	if cfg.Dataset.UseSubgroupSampler {
-		if t.sampler, err = data.NewSubgroupSampler(subgroupsOf(t.train), bs, cfg.Seed); err != nil {
+		if t.sampler, err = newSampler(cfg, t.train, bs); err != nil {
 			return err
 		}
 		p.BatchesPerEpoch, p.BatchSize = t.sampler.BatchesPerEpoch(), t.sampler.BatchSize()

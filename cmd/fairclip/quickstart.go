@@ -49,6 +49,7 @@ func newQuickstartCmd() *cobra.Command {
 	f.Int64Var(&o.Seed, "seed", 42, "seed of the data, the random ViT, the adapters and the runs")
 	f.IntVar(&o.Epochs, "epochs", 30, "Exp1's epochs (Exp2 and Exp3 keep their ratio to Exp1: 25 and 30 of 30)")
 	f.IntVar(&o.BatchSize, "batch", 32, "training batch size")
+	f.IntVar(&o.Seeds, "seeds", 3, "training seeds of the lambda_fair series and the gate contrast (seed, seed+1, ...; their means are reported)")
 	f.Float64Var(&o.LRScale, "lr-scale", 10, "multiply every experiment's learning rate (the tiny runs take ~270 steps, the originals ~9,000)")
 	f.IntVar(&o.Stage1Epochs, "stage1-epochs", -1, "train the Stage 1 adapter this many epochs (-1: a seeded random adapter, the default; see docs/quickstart.md)")
 	f.StringVar(&o.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")

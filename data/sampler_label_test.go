@@ -1,0 +1,129 @@
+package data
+
+import (
+	"strings"
+	"testing"
+)
+
+// labelledGroups builds subgroup and label lists with real[g] real and fake[g] fake
+// samples of subgroup g, interleaved.
+func labelledGroups(real, fake [NumSubgroups]int) (groups, labels []int) {
+	for more := true; more; {
+		more = false
+		for g := range NumSubgroups {
+			if real[g] > 0 {
+				groups, labels = append(groups, g), append(labels, 0)
+				real[g]--
+				more = true
+			}
+			if fake[g] > 0 {
+				groups, labels = append(groups, g), append(labels, 1)
+				fake[g]--
+				more = true
+			}
+		}
+	}
+	return groups, labels
+}
+
+func TestSubgroupLabelSamplerComposition(t *testing.T) {
+	tests := []struct {
+		name        string
+		real, fake  [NumSubgroups]int
+		batch       int
+		wantPerCell int
+		wantBatches int
+	}{
+		// The quickstart's tiny ff++ train: 20% real, 8 reals in the Black subgroups.
+		{"tiny ff++ batch 64", [8]int{16, 160, 8, 28, 52, 196, 8, 16}, [8]int{64, 644, 40, 104, 204, 792, 28, 56}, 64, 4, 4},
+		{"tiny ff++ batch 32", [8]int{16, 160, 8, 28, 52, 196, 8, 16}, [8]int{64, 644, 40, 104, 204, 792, 28, 56}, 32, 2, 9},
+		// A subgroup without reals: its fake cell alone, the epoch from its size.
+		{"one class missing", [8]int{0, 10, 10, 10, 10, 10, 10, 10}, [8]int{6, 10, 10, 10, 10, 10, 10, 10}, 30, 2, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			groups, labels := labelledGroups(tc.real, tc.fake)
+			s, err := NewSubgroupLabelSampler(groups, labels, tc.batch, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.PerCell() != tc.wantPerCell || s.BatchesPerEpoch() != tc.wantBatches || !s.ByLabel() {
+				t.Fatalf("per cell %d, batches %d, by label %v; want %d, %d, true", s.PerCell(), s.BatchesPerEpoch(), s.ByLabel(), tc.wantPerCell, tc.wantBatches)
+			}
+			for epoch := 1; epoch <= 3; epoch++ {
+				batches := s.Epoch(epoch)
+				if len(batches) != tc.wantBatches {
+					t.Fatalf("epoch %d: %d batches", epoch, len(batches))
+				}
+				for _, b := range batches {
+					if len(b) != s.BatchSize() {
+						t.Fatalf("batch of %d, want %d", len(b), s.BatchSize())
+					}
+					var cells [NumSubgroups][2]int
+					seen := map[int]bool{}
+					for _, i := range b {
+						if seen[i] {
+							t.Fatalf("sample %d twice in one batch", i)
+						}
+						seen[i] = true
+						cells[groups[i]][labels[i]]++
+					}
+					for g := range NumSubgroups {
+						for l, n := range []int{tc.real[g], tc.fake[g]} {
+							want := tc.wantPerCell
+							if n == 0 {
+								want = 0
+							}
+							if cells[g][l] != want {
+								t.Fatalf("subgroup %d label %d: %d in the batch, want %d", g, l, cells[g][l], want)
+							}
+						}
+					}
+				}
+			}
+			again, _ := NewSubgroupLabelSampler(groups, labels, tc.batch, 7)
+			if got, want := again.Epoch(2), s.Epoch(2); !equalBatches(got, want) {
+				t.Error("not deterministic from the seed and epoch")
+			}
+		})
+	}
+}
+
+func equalBatches(a, b [][]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestSubgroupLabelSamplerBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		groups, labels []int
+		batch          int
+		want           string
+	}{
+		{"label count", []int{0, 1}, []int{0}, 4, "1 labels for 2 samples"},
+		{"label value", []int{0, 1}, []int{0, 2}, 4, "label 2"},
+		{"subgroup", []int{0, 9}, []int{0, 1}, 4, "subgroup 9"},
+		{"no known subgroup", []int{-1, -1}, []int{0, 1}, 4, "none of the 2 samples"},
+		{"too few", []int{0, 0, 1, 1}, []int{0, 1, 0, 1}, 16, "0 batches per epoch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewSubgroupLabelSampler(tc.groups, tc.labels, tc.batch, 1)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
