@@ -140,6 +140,7 @@ func TestRangeErrors(t *testing.T) {
 		{[]string{"features.mode=ram"}, "features.mode", "disk"},
 		{[]string{"features.views=0"}, "features.views", "at least 1"},
 		{[]string{"dataset.on_bad_image=ignore"}, "dataset.on_bad_image", "fail"},
+		{[]string{"dataset.subgroup_sampler_by_label=true", "dataset.use_subgroup_sampler=false"}, "dataset.subgroup_sampler_by_label", "use_subgroup_sampler"},
 		{[]string{"dataset.train_dataset=[]"}, "dataset.train_dataset", "at least one"},
 		{[]string{"mean=[0.5, 0.5]"}, "mean", "3 values"},
 		{[]string{"std=[0.2, 0, 0.2]"}, "std[1]", "> 0"},
@@ -333,6 +334,38 @@ func TestEditDistance(t *testing.T) {
 	} {
 		if got := editDistance(tc.a, tc.b); got != tc.want {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestSamplerNotices: a batch too small for min_samples_per_subgroup per subgroup, or
+// per subgroup and label with dataset.subgroup_sampler_by_label, is flagged.
+func TestSamplerNotices(t *testing.T) {
+	for _, tc := range []struct {
+		sets []string
+		want string // "" = no notice
+	}{
+		{[]string{"training.train_batch_size=32"}, ""},
+		{[]string{"training.train_batch_size=8"}, "1 samples per subgroup"},
+		{[]string{"training.train_batch_size=32", "dataset.subgroup_sampler_by_label=true"}, ""},
+		{[]string{"training.train_batch_size=16", "dataset.subgroup_sampler_by_label=true"}, "per subgroup and label"},
+		{[]string{"training.train_batch_size=16", "dataset.subgroup_sampler_by_label=true", "loss_weighting.lambda_fair=0"}, ""},
+	} {
+		_, notices, err := LoadBytes("n.yaml", nil, tc.sets)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		var got []string
+		for _, n := range notices {
+			if n.Key == "training.train_batch_size" {
+				got = append(got, n.Message)
+			}
+		}
+		switch {
+		case tc.want == "" && len(got) != 0:
+			t.Errorf("%v: unexpected notices %v", tc.sets, got)
+		case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want)):
+			t.Errorf("%v: notices %v, want one mentioning %q", tc.sets, got, tc.want)
 		}
 	}
 }
