@@ -21,13 +21,46 @@ var tradeoffMetrics = []tradeoffMetric{
 	{"intersectional.f_meo", "F_MEO", func(r metrics.Result) float64 { return r.Fairness.Intersectional.FMEO }},
 }
 
-// lambdaSeries returns the runs (baseline included) whose configurations differ from
-// the baseline's only in loss_weighting.lambda_fair (and the experiment name), sorted
-// by lambda_fair, with their lambdas; nil when there are fewer than two lambdas.
+// lambdaSeries returns the largest group of runs whose configurations differ only
+// in loss_weighting.lambda_fair (and the experiment name), sorted by lambda_fair, with
+// their lambdas; the baseline's group wins ties. nil when no group has two lambdas.
 func (rep *Report) lambdaSeries() ([]int, []float64) {
-	a := rep.Runs[rep.baseline]
-	if !a.HasConfig {
+	var best []int
+	bestN := 1
+	anchors := []int{rep.baseline}
+	for i := range rep.Runs {
+		if i != rep.baseline {
+			anchors = append(anchors, i)
+		}
+	}
+	for _, a := range anchors {
+		idx := rep.lambdaGroup(a)
+		distinct := map[float64]bool{}
+		for _, i := range idx {
+			distinct[rep.Runs[i].Config.LossWeighting.LambdaFair] = true
+		}
+		if len(distinct) > bestN {
+			best, bestN = idx, len(distinct)
+		}
+	}
+	if best == nil {
 		return nil, nil
+	}
+	lam := func(i int) float64 { return rep.Runs[i].Config.LossWeighting.LambdaFair }
+	sort.SliceStable(best, func(x, y int) bool { return lam(best[x]) < lam(best[y]) })
+	lams := make([]float64, len(best))
+	for k, i := range best {
+		lams[k] = lam(i)
+	}
+	return best, lams
+}
+
+// lambdaGroup returns the runs (anchor included) whose configurations differ from
+// the anchor's only in loss_weighting.lambda_fair and the experiment name.
+func (rep *Report) lambdaGroup(anchor int) []int {
+	a := rep.Runs[anchor]
+	if !a.HasConfig {
+		return nil
 	}
 	va := flatMap(a.Config)
 	var idx []int
@@ -50,18 +83,7 @@ func (rep *Report) lambdaSeries() ([]int, []float64) {
 			idx = append(idx, i)
 		}
 	}
-	lam := func(i int) float64 { return rep.Runs[i].Config.LossWeighting.LambdaFair }
-	sort.SliceStable(idx, func(x, y int) bool { return lam(idx[x]) < lam(idx[y]) })
-	lams := make([]float64, len(idx))
-	distinct := map[float64]bool{}
-	for k, i := range idx {
-		lams[k] = lam(i)
-		distinct[lams[k]] = true
-	}
-	if len(distinct) < 2 {
-		return nil, nil
-	}
-	return idx, lams
+	return idx
 }
 
 // tradeoffFindings adds the accuracy/fairness trade-off along a lambda_fair series:
