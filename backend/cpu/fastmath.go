@@ -28,9 +28,7 @@ func f32Loop(op int, dst, src []float32) {
 		case f32Exp:
 			kernels.Exp(d, s)
 		case f32Logistic:
-			for i, v := range s {
-				d[i] = float32(fastLogistic(float64(v)))
-			}
+			logisticF32(d, s)
 		case f32Erf:
 			kernels.Erf(d, s)
 		case f32Abs:
@@ -43,6 +41,28 @@ func f32Loop(op int, dst, src []float32) {
 			}
 		}
 	})
+}
+
+// logisticF32 is fastLogistic over float32 values (dst may be src): e = exp(-|x|) on
+// the vector kernel, then 1/(1+e) or e/(1+e) by x's sign, in float64, selected by a
+// mask instead of a branch. It works through blocks that keep their inputs aside, so
+// that writing dst never changes a value still to be read.
+func logisticF32(dst, src []float32) {
+	var x, e [256]float32
+	for lo := 0; lo < len(src); lo += len(x) {
+		n := copy(x[:], src[lo:])
+		for i, v := range x[:n] {
+			e[i] = math.Float32frombits(math.Float32bits(v) | 1<<31) // -|x|
+		}
+		kernels.Exp(e[:n], e[:n])
+		d := dst[lo : lo+n]
+		for i, v := range x[:n] {
+			ei := float64(e[i])
+			neg := uint64(math.Float32bits(v) >> 31) // 1 when x < 0 (or -0, -NaN)
+			num := math.Float64frombits(math.Float64bits(ei)&-neg | math.Float64bits(1)&(neg-1))
+			d[i] = float32(num / (1 + ei))
+		}
+	}
 }
 
 const (

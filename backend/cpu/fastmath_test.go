@@ -59,3 +59,36 @@ func TestFastMathWithinOneULP(t *testing.T) {
 		}
 	}
 }
+
+// TestLogisticF32 checks the vector logistic against float64 math within one ulp over
+// float32's range, in place (as the backend runs an op whose operand dies) and not,
+// at a length that leaves a partial block.
+func TestLogisticF32(t *testing.T) {
+	const n = 1<<18 + 77
+	src := make([]float32, n)
+	for i := range src {
+		src[i] = float32(-110 + 150*float64(i)/n)
+	}
+	src[0], src[1], src[2] = float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))
+	want := make([]float32, n)
+	for i, x := range src {
+		want[i] = float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	out := make([]float32, n)
+	logisticF32(out, src)
+	inPlace := append([]float32(nil), src...)
+	logisticF32(inPlace, inPlace)
+	for i := range src {
+		for _, got := range []float32{out[i], inPlace[i]} {
+			if want[i] != want[i] {
+				if got == got {
+					t.Fatalf("logistic(%v) = %v, want NaN", src[i], got)
+				}
+				continue
+			}
+			if u := ulps(got, want[i]); u > 1 {
+				t.Fatalf("logistic(%v) = %v, want %v (%d ulps)", src[i], got, want[i], u)
+			}
+		}
+	}
+}
