@@ -74,16 +74,19 @@ type runPoint struct {
 	// best epoch may still be inside it (its gaps then read 0)
 	lastAUC, lastFFPR, lastFMEO float64
 	gateMean                    float64 // mean over epochs of the validation gate mean
-	gateLast                    float64 // last epoch's
-	degenerate                  []int
-	epochs                      int
+	// fairRaw and fairShare are the means over epochs of the raw training fairness
+	// loss and of its effective share lambda*L_fair/L_total (NaN at lambda 0)
+	fairRaw, fairShare float64
+	gateLast           float64 // last epoch's
+	degenerate         []int
+	epochs             int
 }
 
 func loadPoint(dir string) (runPoint, error) {
 	r := report.LoadRun(dir)
 	nan := math.NaN()
 	p := runPoint{name: filepath.Base(dir), auc: nan, ffpr: nan, fmeo: nan, lastAUC: nan, lastFFPR: nan, lastFMEO: nan,
-		gateMean: math.NaN(), gateLast: math.NaN(), degenerate: r.DegenerateEpochs(), epochs: r.EpochsDone()}
+		gateMean: math.NaN(), gateLast: math.NaN(), fairRaw: nan, fairShare: nan, degenerate: r.DegenerateEpochs(), epochs: r.EpochsDone()}
 	if !r.HasConfig {
 		return p, fmt.Errorf("quickstart: run %s has no configuration", dir)
 	}
@@ -95,10 +98,15 @@ func loadPoint(dir string) (runPoint, error) {
 	if ep, ok := r.Epoch(r.BestEpoch()); ok {
 		p.auc, p.ffpr, p.fmeo = ep.Val.AUC, ep.Val.FFPR, ep.Val.FMEO
 	}
-	var sum float64
-	var n int
+	var sum, raw, share float64
+	var n, nf int
 	for e := 1; e <= p.epochs; e++ {
 		if ep, ok := r.Epoch(e); ok {
+			if p.lambda > 0 && !math.IsNaN(ep.TrainFairLoss) && !math.IsNaN(ep.EffectiveFairContribution) {
+				raw += ep.TrainFairLoss
+				share += ep.EffectiveFairContribution
+				nf++
+			}
 			sum += ep.Gate.Mean
 			n++
 			p.gateLast = ep.Gate.Mean
@@ -107,6 +115,9 @@ func loadPoint(dir string) (runPoint, error) {
 	}
 	if n > 0 {
 		p.gateMean = sum / float64(n)
+	}
+	if nf > 0 {
+		p.fairRaw, p.fairShare = raw/float64(nf), share/float64(nf)
 	}
 	return p, nil
 }
@@ -117,6 +128,7 @@ type seriesPoint struct {
 	lambda                      float64
 	runs                        []runPoint // one per training seed, in seed order
 	lastAUC, lastFFPR, lastFMEO float64    // means over the seeds
+	fairRaw, fairShare          float64    // means over the seeds (NaN at lambda 0)
 	stuck                       int        // runs that never left the degenerate phase
 }
 
@@ -138,6 +150,8 @@ func seriesOver(points []runPoint) []seriesPoint {
 		}
 		slices.SortFunc(sp.runs, func(a, b runPoint) int { return cmp.Compare(a.seed, b.seed) })
 		for _, p := range sp.runs {
+			sp.fairRaw += p.fairRaw / float64(len(sp.runs))
+			sp.fairShare += p.fairShare / float64(len(sp.runs))
 			sp.lastAUC += p.lastAUC / float64(len(sp.runs))
 			sp.lastFFPR += p.lastFFPR / float64(len(sp.runs))
 			sp.lastFMEO += p.lastFMEO / float64(len(sp.runs))
@@ -244,16 +258,18 @@ func science(w io.Writer, runs, seedRuns []string, plotDir string, res *Result) 
 	for _, p := range series[0].runs {
 		seeds = append(seeds, strconv.FormatInt(p.seed, 10))
 	}
-	fmt.Fprintf(w, "lambda_fair series over training seeds %s (same data and backbone), validation at the last epoch:\n", strings.Join(seeds, ", "))
-	fmt.Fprintf(w, "  %-8s %8s %8s %8s | %-24s | %-24s | %s\n", "lambda", "AUC", "F_FPR", "F_MEO", "F_FPR per seed", "F_MEO per seed", "never left the degenerate phase")
+	fmt.Fprintf(w, "lambda_fair series over training seeds %s (same data and backbone), validation at the last epoch;\n"+
+		"raw L_fair and its effective share lambda*L_fair/L_total are the training means over epochs:\n", strings.Join(seeds, ", "))
+	fmt.Fprintf(w, "  %-8s %8s %8s %8s | %-24s | %-24s | %9s %9s | %s\n", "lambda", "AUC", "F_FPR", "F_MEO", "F_FPR per seed", "F_MEO per seed",
+		"raw L_fair", "share", "never left the degenerate phase")
 	for _, sp := range series {
 		var fpr, meo []string
 		for _, p := range sp.runs {
 			fpr = append(fpr, fmt.Sprintf("%.1f", 100*p.lastFFPR))
 			meo = append(meo, fmt.Sprintf("%.1f", 100*p.lastFMEO))
 		}
-		fmt.Fprintf(w, "  %-8g %8.4f %7.1f%% %7.1f%% | %-24s | %-24s | %d of %d\n", sp.lambda, sp.lastAUC, 100*sp.lastFFPR, 100*sp.lastFMEO,
-			strings.Join(fpr, " "), strings.Join(meo, " "), sp.stuck, len(sp.runs))
+		fmt.Fprintf(w, "  %-8g %8.4f %7.1f%% %7.1f%% | %-24s | %-24s | %9.4f %8.2f%% | %d of %d\n", sp.lambda, sp.lastAUC, 100*sp.lastFFPR, 100*sp.lastFMEO,
+			strings.Join(fpr, " "), strings.Join(meo, " "), sp.fairRaw, 100*sp.fairShare, sp.stuck, len(sp.runs))
 	}
 	writeSeriesFinding(w, series)
 	plots, err := paretoPlots(plotDir, series)

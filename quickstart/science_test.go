@@ -10,22 +10,24 @@ import (
 // its lambda_fair series and gate contrast at 3 training seeds): they are properties
 // of the synthetic data and the trainer, not exact numbers.
 
-// Margins of the science checks. The lambda margins are about a third of the
-// seed-mean drops measured at data seed 42 (training seeds 42-44: F_FPR -8.4, F_MEO
-// -5.2 points; 1-3: -20.2, -4.5), the gate margin about a third of its contrast
-// there (0.19; 0.17); docs/quickstart.md.
+// Margins of the science checks, about a third to a half of what was measured at
+// data seed 42 (docs/quickstart.md): the gate contrast 0.19 over training seeds
+// 42-44 (0.17 over 1-3); the seed-mean raw fairness loss at lambda 0.5 is 0.30x
+// lambda 0.05's. That a larger lambda lowers the validation gaps is NOT asserted: on
+// the seed means it holds at data seed 42 (F_FPR -8.4 points, F_MEO -5.2 from lambda
+// 0 to 0.5) but not at data seed 7 (F_FPR +3.3, F_MEO -2.8): the tiny set's smallest
+// validation subgroups (2-3 real videos) dominate the gaps (docs/quickstart.md).
 const (
-	lambdaFPRMargin = 0.03
-	lambdaMEOMargin = 0.01
-	gateMargin      = 0.05
+	gateMargin    = 0.05
+	fairRawFactor = 0.6
 )
 
 // checkScience asserts on the quickstart's run folders: Exp1 leaves the degenerate
 // phase and reaches val AUC >= 0.85; the planted bias gives a measurable baseline gap
-// (at the last epoch, out of the degenerate phase); on the mean over the training
-// seeds, the largest lambda_fair of the series lowers val F_FPR and F_MEO against
-// lambda 0 (runs out of the degenerate phase, so that a gap of 0 from predicting one
-// class cannot pass); gate_init_bias 1.0 keeps the mean gate above 0.0's.
+// (at the last epoch, out of the degenerate phase); the series' end points leave the
+// degenerate phase at every training seed and, on the seed means, the largest
+// lambda_fair drives the raw training fairness loss well below the smallest positive
+// one's; gate_init_bias 1.0 keeps the mean gate above 0.0's on the seed means.
 func checkScience(t *testing.T, res Result, seeds int) {
 	t.Helper()
 	all, err := loadPoints(res.Runs, res.SeedRuns)
@@ -72,13 +74,25 @@ func checkScience(t *testing.T, res Result, seeds int) {
 			}
 		}
 	}
-	if !(hi.lastFFPR <= lo.lastFFPR-lambdaFPRMargin) {
-		t.Errorf("seed-mean val F_FPR at lambda %g: %.3f, at lambda %g: %.3f; want the larger lambda lower by >= %.2f",
-			hi.lambda, hi.lastFFPR, lo.lambda, lo.lastFFPR, lambdaFPRMargin)
+	t.Logf("seed means, lambda %g -> %g: val F_FPR %.3f -> %.3f, F_MEO %.3f -> %.3f, AUC %.4f -> %.4f (not asserted)",
+		lo.lambda, hi.lambda, lo.lastFFPR, hi.lastFFPR, lo.lastFMEO, hi.lastFMEO, lo.lastAUC, hi.lastAUC)
+	// The fairness term acts on what it measures: a larger lambda drives the raw
+	// training fairness loss down (the subgroup clouds of each class closer).
+	var first *seriesPoint
+	for i := range series {
+		if series[i].lambda > 0 {
+			first = &series[i]
+			break
+		}
 	}
-	if !(hi.lastFMEO <= lo.lastFMEO-lambdaMEOMargin) {
-		t.Errorf("seed-mean val F_MEO at lambda %g: %.3f, at lambda %g: %.3f; want the larger lambda lower by >= %.2f",
-			hi.lambda, hi.lastFMEO, lo.lambda, lo.lastFMEO, lambdaMEOMargin)
+	switch {
+	case first == nil || first.lambda == hi.lambda:
+		t.Errorf("the series %v has fewer than two positive lambdas", Lambdas)
+	case !(hi.fairRaw <= fairRawFactor*first.fairRaw):
+		t.Errorf("seed-mean raw fairness loss at lambda %g: %.4f, at lambda %g: %.4f; want the first at most %.1fx the second",
+			hi.lambda, hi.fairRaw, first.lambda, first.fairRaw, fairRawFactor)
+	default:
+		t.Logf("seed-mean raw fairness loss: lambda %g %.4f, lambda %g %.4f", first.lambda, first.fairRaw, hi.lambda, hi.fairRaw)
 	}
 
 	g1, n1 := gateMeans(all, Experiments[0].Name)
