@@ -268,8 +268,12 @@ func science(w io.Writer, runs, seedRuns []string, plotDir string, res *Result) 
 			fpr = append(fpr, fmt.Sprintf("%.1f", 100*p.lastFFPR))
 			meo = append(meo, fmt.Sprintf("%.1f", 100*p.lastFMEO))
 		}
-		fmt.Fprintf(w, "  %-8g %8.4f %7.1f%% %7.1f%% | %-24s | %-24s | %9.4f %8.2f%% | %d of %d\n", sp.lambda, sp.lastAUC, 100*sp.lastFFPR, 100*sp.lastFMEO,
-			strings.Join(fpr, " "), strings.Join(meo, " "), sp.fairRaw, 100*sp.fairShare, sp.stuck, len(sp.runs))
+		raw, share := "-", "-"
+		if !math.IsNaN(sp.fairRaw) {
+			raw, share = fmt.Sprintf("%.4f", sp.fairRaw), fmt.Sprintf("%.2f%%", 100*sp.fairShare)
+		}
+		fmt.Fprintf(w, "  %-8g %8.4f %7.1f%% %7.1f%% | %-24s | %-24s | %9s %9s | %d of %d\n", sp.lambda, sp.lastAUC, 100*sp.lastFFPR, 100*sp.lastFMEO,
+			strings.Join(fpr, " "), strings.Join(meo, " "), raw, share, sp.stuck, len(sp.runs))
 	}
 	writeSeriesFinding(w, series)
 	plots, err := paretoPlots(plotDir, series)
