@@ -1857,3 +1857,587 @@ expAVX512_done:
 	VZEROUPPER
 	RET
 
+// func addvvAVX512(n int, dst, x, y *float32)
+TEXT ·addvvAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ addvvAVX512_done
+addvvAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VADDPS 0(DX), Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VADDPS 64(DX), Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addvvAVX512_loop
+addvvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func addvsAVX512(n int, dst, x *float32, v float32)
+TEXT ·addvsAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ addvsAVX512_done
+addvsAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VADDPS Z4, Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VADDPS Z4, Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addvsAVX512_loop
+addvsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func addsvAVX512(n int, dst, x *float32, v float32)
+TEXT ·addsvAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ addsvAVX512_done
+addsvAVX512_loop:
+	VMOVUPS 0(SI), Z2
+	VADDPS Z2, Z4, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VADDPS Z3, Z4, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ addsvAVX512_loop
+addsvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func subvvAVX512(n int, dst, x, y *float32)
+TEXT ·subvvAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ subvvAVX512_done
+subvvAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VSUBPS 0(DX), Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VSUBPS 64(DX), Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ subvvAVX512_loop
+subvvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func subvsAVX512(n int, dst, x *float32, v float32)
+TEXT ·subvsAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ subvsAVX512_done
+subvsAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VSUBPS Z4, Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VSUBPS Z4, Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ subvsAVX512_loop
+subvsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func subsvAVX512(n int, dst, x *float32, v float32)
+TEXT ·subsvAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ subsvAVX512_done
+subsvAVX512_loop:
+	VMOVUPS 0(SI), Z2
+	VSUBPS Z2, Z4, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VSUBPS Z3, Z4, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ subsvAVX512_loop
+subsvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulvvAVX512(n int, dst, x, y *float32)
+TEXT ·mulvvAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ mulvvAVX512_done
+mulvvAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VMULPS 0(DX), Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VMULPS 64(DX), Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ mulvvAVX512_loop
+mulvvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulvsAVX512(n int, dst, x *float32, v float32)
+TEXT ·mulvsAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ mulvsAVX512_done
+mulvsAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VMULPS Z4, Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VMULPS Z4, Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ mulvsAVX512_loop
+mulvsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulsvAVX512(n int, dst, x *float32, v float32)
+TEXT ·mulsvAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ mulsvAVX512_done
+mulsvAVX512_loop:
+	VMOVUPS 0(SI), Z2
+	VMULPS Z2, Z4, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VMULPS Z3, Z4, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ mulsvAVX512_loop
+mulsvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func divvvAVX512(n int, dst, x, y *float32)
+TEXT ·divvvAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ divvvAVX512_done
+divvvAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VDIVPS 0(DX), Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VDIVPS 64(DX), Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ divvvAVX512_loop
+divvvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func divvsAVX512(n int, dst, x *float32, v float32)
+TEXT ·divvsAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ divvsAVX512_done
+divvsAVX512_loop:
+	VMOVUPS 0(SI), Z0
+	VDIVPS Z4, Z0, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z1
+	VDIVPS Z4, Z1, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ divvsAVX512_loop
+divvsAVX512_done:
+	VZEROUPPER
+	RET
+
+// func divsvAVX512(n int, dst, x *float32, v float32)
+TEXT ·divsvAVX512(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Z4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $5, CX
+	TESTQ CX, CX
+	JZ divsvAVX512_done
+divsvAVX512_loop:
+	VMOVUPS 0(SI), Z2
+	VDIVPS Z2, Z4, Z0
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS 64(SI), Z3
+	VDIVPS Z3, Z4, Z1
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ divsvAVX512_loop
+divsvAVX512_done:
+	VZEROUPPER
+	RET
+
+// func addvvAVX(n int, dst, x, y *float32)
+TEXT ·addvvAVX(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ addvvAVX_done
+addvvAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VADDPS 0(DX), Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VADDPS 32(DX), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ addvvAVX_loop
+addvvAVX_done:
+	VZEROUPPER
+	RET
+
+// func addvsAVX(n int, dst, x *float32, v float32)
+TEXT ·addvsAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ addvsAVX_done
+addvsAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VADDPS Y4, Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VADDPS Y4, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ addvsAVX_loop
+addvsAVX_done:
+	VZEROUPPER
+	RET
+
+// func addsvAVX(n int, dst, x *float32, v float32)
+TEXT ·addsvAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ addsvAVX_done
+addsvAVX_loop:
+	VMOVUPS 0(SI), Y2
+	VADDPS Y2, Y4, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y3
+	VADDPS Y3, Y4, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ addsvAVX_loop
+addsvAVX_done:
+	VZEROUPPER
+	RET
+
+// func subvvAVX(n int, dst, x, y *float32)
+TEXT ·subvvAVX(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ subvvAVX_done
+subvvAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VSUBPS 0(DX), Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VSUBPS 32(DX), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ subvvAVX_loop
+subvvAVX_done:
+	VZEROUPPER
+	RET
+
+// func subvsAVX(n int, dst, x *float32, v float32)
+TEXT ·subvsAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ subvsAVX_done
+subvsAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VSUBPS Y4, Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VSUBPS Y4, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ subvsAVX_loop
+subvsAVX_done:
+	VZEROUPPER
+	RET
+
+// func subsvAVX(n int, dst, x *float32, v float32)
+TEXT ·subsvAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ subsvAVX_done
+subsvAVX_loop:
+	VMOVUPS 0(SI), Y2
+	VSUBPS Y2, Y4, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y3
+	VSUBPS Y3, Y4, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ subsvAVX_loop
+subsvAVX_done:
+	VZEROUPPER
+	RET
+
+// func mulvvAVX(n int, dst, x, y *float32)
+TEXT ·mulvvAVX(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ mulvvAVX_done
+mulvvAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VMULPS 0(DX), Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VMULPS 32(DX), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ mulvvAVX_loop
+mulvvAVX_done:
+	VZEROUPPER
+	RET
+
+// func mulvsAVX(n int, dst, x *float32, v float32)
+TEXT ·mulvsAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ mulvsAVX_done
+mulvsAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VMULPS Y4, Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VMULPS Y4, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ mulvsAVX_loop
+mulvsAVX_done:
+	VZEROUPPER
+	RET
+
+// func mulsvAVX(n int, dst, x *float32, v float32)
+TEXT ·mulsvAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ mulsvAVX_done
+mulsvAVX_loop:
+	VMOVUPS 0(SI), Y2
+	VMULPS Y2, Y4, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y3
+	VMULPS Y3, Y4, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ mulsvAVX_loop
+mulsvAVX_done:
+	VZEROUPPER
+	RET
+
+// func divvvAVX(n int, dst, x, y *float32)
+TEXT ·divvvAVX(SB), NOSPLIT, $0-32
+	MOVQ y+24(FP), DX
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ divvvAVX_done
+divvvAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VDIVPS 0(DX), Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VDIVPS 32(DX), Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ divvvAVX_loop
+divvvAVX_done:
+	VZEROUPPER
+	RET
+
+// func divvsAVX(n int, dst, x *float32, v float32)
+TEXT ·divvsAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ divvsAVX_done
+divvsAVX_loop:
+	VMOVUPS 0(SI), Y0
+	VDIVPS Y4, Y0, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VDIVPS Y4, Y1, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ divvsAVX_loop
+divvsAVX_done:
+	VZEROUPPER
+	RET
+
+// func divsvAVX(n int, dst, x *float32, v float32)
+TEXT ·divsvAVX(SB), NOSPLIT, $0-28
+	VBROADCASTSS v+24(FP), Y4
+	MOVQ n+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ x+16(FP), SI
+	SHRQ $4, CX
+	TESTQ CX, CX
+	JZ divsvAVX_done
+divsvAVX_loop:
+	VMOVUPS 0(SI), Y2
+	VDIVPS Y2, Y4, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y3
+	VDIVPS Y3, Y4, Y1
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ divsvAVX_loop
+divsvAVX_done:
+	VZEROUPPER
+	RET
+

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fairclip/fairclip/kernels"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -337,82 +338,33 @@ func arithF32(op backends.OpType, dst, a, b []float32) bool {
 }
 
 // arithRow computes one contiguous row; a (b) is a single value when aScalar (bScalar).
+// The loops are kernels' vector ones (the same bits as plain float32 operations).
 func arithRow(op backends.OpType, d, x, y []float32, aScalar, bScalar bool) {
+	var k kernels.ArithOp
+	switch op {
+	case backends.OpTypeAdd:
+		k = kernels.Add
+	case backends.OpTypeSub:
+		k = kernels.Sub
+	case backends.OpTypeMul:
+		k = kernels.Mul
+	case backends.OpTypeDiv:
+		k = kernels.Div
+	default:
+		panic(fmt.Sprintf("backend %q: arithRow: %s is not arithmetic", Name, op))
+	}
 	switch {
 	case !aScalar && !bScalar:
-		x, y = x[:len(d)], y[:len(d)]
-		switch op {
-		case backends.OpTypeAdd:
-			for i := range d {
-				d[i] = x[i] + y[i]
-			}
-		case backends.OpTypeSub:
-			for i := range d {
-				d[i] = x[i] - y[i]
-			}
-		case backends.OpTypeMul:
-			for i := range d {
-				d[i] = x[i] * y[i]
-			}
-		case backends.OpTypeDiv:
-			for i := range d {
-				d[i] = x[i] / y[i]
-			}
-		}
+		kernels.Arith(k, d, x[:len(d)], y[:len(d)])
 	case !aScalar:
-		x, v := x[:len(d)], y[0]
-		switch op {
-		case backends.OpTypeAdd:
-			for i := range d {
-				d[i] = x[i] + v
-			}
-		case backends.OpTypeSub:
-			for i := range d {
-				d[i] = x[i] - v
-			}
-		case backends.OpTypeMul:
-			for i := range d {
-				d[i] = x[i] * v
-			}
-		case backends.OpTypeDiv:
-			for i := range d {
-				d[i] = x[i] / v
-			}
-		}
+		kernels.ArithScalar(k, d, x[:len(d)], y[0])
 	case !bScalar:
-		v, y := x[0], y[:len(d)]
-		switch op {
-		case backends.OpTypeAdd:
-			for i := range d {
-				d[i] = v + y[i]
-			}
-		case backends.OpTypeSub:
-			for i := range d {
-				d[i] = v - y[i]
-			}
-		case backends.OpTypeMul:
-			for i := range d {
-				d[i] = v * y[i]
-			}
-		case backends.OpTypeDiv:
-			for i := range d {
-				d[i] = v / y[i]
-			}
-		}
+		kernels.ScalarArith(k, d, x[0], y[:len(d)])
 	default:
-		var r float32
-		switch op {
-		case backends.OpTypeAdd:
-			r = x[0] + y[0]
-		case backends.OpTypeSub:
-			r = x[0] - y[0]
-		case backends.OpTypeMul:
-			r = x[0] * y[0]
-		case backends.OpTypeDiv:
-			r = x[0] / y[0]
-		}
+		r := []float32{0}
+		kernels.Arith(k, r, x[:1], y[:1])
 		for i := range d {
-			d[i] = r
+			d[i] = r[0]
 		}
 	}
 }

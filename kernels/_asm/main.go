@@ -1,6 +1,7 @@
 // Command asm writes kernels/gemm_amd64.s, the AVX-512 and AVX2+FMA micro-kernels of
 // package kernels, the FMA-peak loops its benchmarks measure the machine with, the
-// vector AdamW update loops, and the float64 loops of the fairness loss (float64.go).
+// vector AdamW update loops, the float64 loops of the fairness loss (float64.go), the
+// float32 erf and exp (erf.go) and the float32 elementwise arithmetic (arith.go).
 //
 // Run it through `go generate ./kernels/`; the output is a pure function of this
 // program, so regenerating must reproduce the committed file byte for byte.
@@ -290,8 +291,9 @@ func main() {
 		f.logSum(&w)
 		f.minMax(&w)
 	}
-	emitErf(&w) // erf.go
-	emitExp(&w) // erf.go
+	emitErf(&w)   // erf.go
+	emitExp(&w)   // erf.go
+	emitArith(&w) // arith.go
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
 		return
