@@ -1,7 +1,8 @@
 // Command asm writes kernels/gemm_amd64.s, the AVX-512 and AVX2+FMA micro-kernels of
 // package kernels, the FMA-peak loops its benchmarks measure the machine with, the
 // vector AdamW update loops, the float64 loops of the fairness loss (float64.go), the
-// float32 erf and exp (erf.go) and the float32 elementwise arithmetic (arith.go).
+// float32 erf and exp (erf.go), the float32 elementwise arithmetic (arith.go) and the
+// packing transposes (transpose.go).
 //
 // Run it through `go generate ./kernels/`; the output is a pure function of this
 // program, so regenerating must reproduce the committed file byte for byte.
@@ -291,9 +292,10 @@ func main() {
 		f.logSum(&w)
 		f.minMax(&w)
 	}
-	emitErf(&w)   // erf.go
-	emitExp(&w)   // erf.go
-	emitArith(&w) // arith.go
+	emitErf(&w)       // erf.go
+	emitExp(&w)       // erf.go
+	emitArith(&w)     // arith.go
+	emitTranspose(&w) // transpose.go
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
 		return
