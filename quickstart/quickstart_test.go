@@ -211,6 +211,7 @@ func TestBadOptions(t *testing.T) {
 		"scale":  {Scale: "huge"},
 		"epochs": {Epochs: -1},
 		"batch":  {BatchSize: 4},
+		"seeds":  {Seeds: -1},
 		"arch":   {Arch: "w1"},
 	} {
 		o.Out = filepath.Join(t.TempDir(), "qs")
