@@ -17,8 +17,8 @@ import (
 // 42; the lambda_fair series and the gate contrast also at training seeds 8 and 9),
 // checks the run folders and that the report has every section, its intervals and its
 // PNG plots, then the science (science_test.go): Exp1 learns, the planted bias shows,
-// the largest lambda lowers F_MEO on the seed means and its fairness term acts (F_FPR
-// is logged, not asserted), the gate contrast holds on the seed means.
+// the series' fairness term acts (its gaps are logged, not asserted: docs/quickstart.md),
+// the gate contrast holds on the seed means.
 func TestQuickstartEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "qs")
 	var log bytes.Buffer

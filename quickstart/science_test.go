@@ -10,26 +10,23 @@ import (
 // its lambda_fair series and gate contrast at 3 training seeds): they are properties
 // of the synthetic data and the trainer, not exact numbers.
 
-// Margins of the science checks, about a third of what was measured (docs/quickstart.md):
-// the gate contrast 0.19 over training seeds 42-44 at data seed 42 (0.17 over 1-3, 0.21
-// at data seed 7); the seed-mean raw fairness loss at lambda 0.5 is 0.26x-0.21x lambda
-// 0.05's; the seed-mean val F_MEO falls from lambda 0 to 0.5 by 9.1 points at data seed
-// 42 (4.5 over training seeds 1-3) and 2.8 at data seed 7. F_FPR is NOT asserted: it
-// falls at data seed 42 (-7.2 points) but not at 7 (+2.3); the tiny set's smallest
-// validation subgroups (2-3 real videos, retouched or not per video) dominate it.
+// Margins of the science checks (docs/quickstart.md, "Seed dependence"): the seed-mean
+// gate contrast was 0.19, 0.21, 0.03 and 0.12 at --seed 42, 7, 1 and 2; the seed-mean
+// raw fairness loss at lambda 0.5 was 0.09x-0.26x lambda 0.05's. That a larger lambda
+// lowers the validation gaps is NOT asserted: on the seed means, lambda 0 -> 0.5 moved
+// F_FPR by -7.2, +2.3, -26.2 and +49.3 points and F_MEO by -9.1, -2.8, +2.1 and +25.0 at
+// those four seeds, so any seed that passes would pass by luck.
 const (
-	gateMargin      = 0.05
-	fairRawFactor   = 0.6
-	lambdaMEOMargin = 0.01
+	gateMargin    = 0.02
+	fairRawFactor = 0.6
 )
 
 // checkScience asserts on the quickstart's run folders: Exp1 leaves the degenerate
 // phase and reaches val AUC >= 0.85; the planted bias gives a measurable baseline gap
 // (at the last epoch, out of the degenerate phase); the series' end points leave the
 // degenerate phase at every training seed and, on the seed means, the largest
-// lambda_fair lowers val F_MEO against lambda 0 and drives the raw training fairness
-// loss well below the smallest positive lambda's; gate_init_bias 1.0 keeps the mean
-// gate above 0.0's on the seed means.
+// lambda_fair drives the raw training fairness loss well below the smallest positive
+// lambda's; gate_init_bias 1.0 keeps the mean gate above 0.0's on the seed means.
 func checkScience(t *testing.T, res Result, seeds int) {
 	t.Helper()
 	all, err := loadPoints(res.Runs, res.SeedRuns)
@@ -76,12 +73,8 @@ func checkScience(t *testing.T, res Result, seeds int) {
 			}
 		}
 	}
-	t.Logf("seed means, lambda %g -> %g: val F_FPR %.3f -> %.3f (not asserted), F_MEO %.3f -> %.3f, AUC %.4f -> %.4f",
+	t.Logf("seed means, lambda %g -> %g (not asserted): val F_FPR %.3f -> %.3f, F_MEO %.3f -> %.3f, AUC %.4f -> %.4f",
 		lo.lambda, hi.lambda, lo.lastFFPR, hi.lastFFPR, lo.lastFMEO, hi.lastFMEO, lo.lastAUC, hi.lastAUC)
-	if !(hi.lastFMEO <= lo.lastFMEO-lambdaMEOMargin) {
-		t.Errorf("seed-mean val F_MEO at lambda %g: %.3f, at lambda %g: %.3f; want the larger lambda lower by >= %.2f",
-			hi.lambda, hi.lastFMEO, lo.lambda, lo.lastFMEO, lambdaMEOMargin)
-	}
 	// The fairness term acts on what it measures: a larger lambda drives the raw
 	// training fairness loss down (the subgroup clouds of each class closer).
 	var first *seriesPoint
