@@ -1,7 +1,7 @@
 // Command asm writes kernels/gemm_amd64.s, the AVX-512 and AVX2+FMA micro-kernels of
 // package kernels, the FMA-peak loops its benchmarks measure the machine with, the
 // vector AdamW update loops, the float64 loops of the fairness loss (float64.go), the
-// float32 erf and exp (erf.go), the float32 elementwise arithmetic (arith.go) and the
+// float32 erf and exp (erf.go, erf_avx2.go), the float32 elementwise arithmetic (arith.go) and the
 // packing transposes (transpose.go).
 //
 // Run it through `go generate ./kernels/`; the output is a pure function of this
@@ -294,6 +294,7 @@ func main() {
 	}
 	emitErf(&w)       // erf.go
 	emitExp(&w)       // erf.go
+	emitAVX2Math(&w)  // erf_avx2.go
 	emitArith(&w)     // arith.go
 	emitTranspose(&w) // transpose.go
 	if *out == "" {
