@@ -42,7 +42,7 @@ func (e *Engine) Arith(op ArithOp, dst, x, y []float32) {
 		panic(fmt.Sprintf("kernels.Arith: dst %d, x %d, y %d values", n, len(x), len(y)))
 	}
 	done := 0
-	if k := arithVector(e.kern.name); k != nil && n >= k.step {
+	if k := e.kern.arith; k != nil && n >= k.step {
 		done = n - n%k.step
 		k.vv[op](done, &dst[0], &x[0], &y[0])
 	}
@@ -74,7 +74,7 @@ func (e *Engine) ArithScalar(op ArithOp, dst, x []float32, v float32) {
 		panic(fmt.Sprintf("kernels.ArithScalar: dst %d, x %d values", n, len(x)))
 	}
 	done := 0
-	if k := arithVector(e.kern.name); k != nil && n >= k.step {
+	if k := e.kern.arith; k != nil && n >= k.step {
 		done = n - n%k.step
 		k.vs[op](done, &dst[0], &x[0], v)
 	}
@@ -106,7 +106,7 @@ func (e *Engine) ScalarArith(op ArithOp, dst []float32, v float32, y []float32) 
 		panic(fmt.Sprintf("kernels.ScalarArith: dst %d, y %d values", n, len(y)))
 	}
 	done := 0
-	if k := arithVector(e.kern.name); k != nil && n >= k.step {
+	if k := e.kern.arith; k != nil && n >= k.step {
 		done = n - n%k.step
 		k.sv[op](done, &dst[0], &y[0], v)
 	}

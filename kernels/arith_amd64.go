@@ -2,8 +2,6 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
-
 //go:noescape
 func addvvAVX512(n int, dst, x, y *float32)
 
@@ -90,15 +88,3 @@ var (
 		sv:   [4]func(n int, dst, x *float32, v float32){addsvAVX, subsvAVX, mulsvAVX, divsvAVX},
 	}
 )
-
-// arithVector returns the elementwise loops of the named micro-kernel's instruction
-// set, or nil.
-func arithVector(kernel string) *arithKernels {
-	switch {
-	case kernel == "avx512" && cpu.X86.HasAVX512F:
-		return arithAVX512
-	case kernel == "avx2" && cpu.X86.HasAVX:
-		return arithAVX
-	}
-	return nil
-}

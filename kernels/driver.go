@@ -82,11 +82,11 @@ func (e *Engine) macro(g *gemm, t task, buf *packBuf) {
 		nc := min(e.nc, t.j1-jc)
 		for pc := 0; pc < g.k; pc += e.kc {
 			kc := min(e.kc, g.k-pc)
-			packB(e.tr, buf.b, b, g.ldb, g.transB, pc, kc, jc, nc, nr)
+			packB(e.kern.tr, buf.b, b, g.ldb, g.transB, pc, kc, jc, nc, nr)
 			acc := g.accumulate || pc > 0
 			for ic := t.i0; ic < t.i1; ic += e.mc {
 				mc := min(e.mc, t.i1-ic)
-				packA(e.tr, buf.a, a, g.lda, g.transA, ic, mc, pc, kc, mr)
+				packA(e.kern.tr, buf.a, a, g.lda, g.transA, ic, mc, pc, kc, mr)
 				for jr := 0; jr < nc; jr += nr {
 					bp := buf.b[jr*kc : (jr+nr)*kc]
 					cols := min(nr, nc-jr)

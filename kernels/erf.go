@@ -6,29 +6,39 @@ import (
 )
 
 // Erf sets dst[i] = erf(src[i]) (float32, within one ulp of package math's erf rounded
-// to float32; NaN gives NaN). The AVX-512 kernel computes the same operations as the
-// Go loop in the same order, so every kernel gives the same bits; lanes never depend
+// to float32; NaN gives NaN). The AVX-512 and AVX2 kernels compute the same operations as
+// the Go loop in the same order, so every kernel gives the same bits; lanes never depend
 // on their neighbours, so a value's result does not depend on where it lies.
 func Erf(dst, src []float32) { defaultOrPanic().Erf(dst, src) }
 
 // Erf is the package function Erf on e's kernel.
 func (e *Engine) Erf(dst, src []float32) {
-	n := len(dst)
-	if len(src) != n {
-		panic(fmt.Sprintf("kernels.Erf: dst has %d values, src %d", n, len(src)))
+	var vec func(n int, dst, src *float32)
+	if f := e.kern.erf; f != nil {
+		vec = func(n int, dst, src *float32) { f(n, dst, src, &erfTable[0][0]) }
 	}
-	done := 0
-	if f := erfVector(e.kern.name); f != nil && n >= erfWidth {
-		done = n - n%erfWidth
-		f(done, &dst[0], &src[0], &erfTable[0][0])
-	}
-	for i := done; i < n; i++ {
-		dst[i] = float32(Erf64(float64(src[i])))
-	}
+	mapF32("Erf", dst, src, vec, Erf64)
 }
 
-// erfWidth is the vector kernel's values per iteration.
-const erfWidth = 8
+// vecWidth divides the n that the float32 elementwise loops (erf, exp) are given.
+const vecWidth = 8
+
+// mapF32 sets dst[i] = float32(scalar(float64(src[i]))): the first n - n%vecWidth
+// values by vec when the kernel has it (vec must give scalar's bits), the rest in Go.
+func mapF32(what string, dst, src []float32, vec func(n int, dst, src *float32), scalar func(float64) float64) {
+	n := len(dst)
+	if len(src) != n {
+		panic(fmt.Sprintf("kernels.%s: dst has %d values, src %d", what, n, len(src)))
+	}
+	done := 0
+	if vec != nil && n >= vecWidth {
+		done = n - n%vecWidth
+		vec(done, &dst[0], &src[0])
+	}
+	for i := done; i < n; i++ {
+		dst[i] = float32(scalar(float64(src[i])))
+	}
+}
 
 // Erf64 is erf(x) with error below about one float32 ulp, without data-dependent
 // branches (GELU's inputs fall on both sides of every threshold, and mispredicted

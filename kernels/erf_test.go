@@ -55,7 +55,7 @@ func TestErfWithinOneULP(t *testing.T) {
 		}
 		special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 1000, -1000, 0,
 			float32(math.Copysign(0, -1)), 3.9999998, 4, 4.0000005}
-		for len(special)%erfWidth != 1 { // a vector body and a Go tail
+		for len(special)%vecWidth != 1 { // a vector body and a Go tail
 			special = append(special, 7)
 		}
 		out := make([]float32, len(special))
@@ -72,28 +72,35 @@ func TestErfWithinOneULP(t *testing.T) {
 // TestErfKernelsBitIdentical requires every kernel to give the Go loop's bits at every
 // position of slices of awkward lengths.
 func TestErfKernelsBitIdentical(t *testing.T) {
+	checkKernelsBitIdentical(t, "Erf", (*Engine).Erf, 3, 2)
+}
+
+// checkKernelsBitIdentical runs f on every kernel over normal values (seed, scale) at
+// awkward lengths and requires the Go kernel's bits at every position.
+func checkKernelsBitIdentical(t *testing.T, what string, f func(*Engine, []float32, []float32), seed uint64, scale float64) {
+	t.Helper()
 	goE, err := NewEngine("go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
+	rng := rand.New(rand.NewPCG(seed, seed+1))
 	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 100, 1001} {
 		src := make([]float32, n)
 		for i := range src {
-			src[i] = float32(rng.NormFloat64() * 2)
+			src[i] = float32(rng.NormFloat64() * scale)
 		}
 		want := make([]float32, n)
-		goE.Erf(want, src)
+		f(goE, want, src)
 		for _, name := range Available() {
 			e, err := NewEngine(name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := make([]float32, n)
-			e.Erf(got, src)
+			f(e, got, src)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s n=%d: Erf(%v)[%d] = %v, Go loop %v", name, n, src[i], i, got[i], want[i])
+					t.Fatalf("%s on %s n=%d: %s(%v)[%d] = %v, Go loop %v", what, name, n, what, src[i], i, got[i], want[i])
 				}
 			}
 		}

@@ -1,31 +1,15 @@
 package kernels
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Exp sets dst[i] = exp(src[i]) for float32 values: within one ulp of package math's
 // exp rounded to float32, +Inf past float32's range, 0 below it, NaN for NaN. The
-// AVX-512 kernel computes Exp64's operations in its order, so every kernel gives the
-// same bits, whatever a value's position.
+// AVX-512 and AVX2 kernels compute Exp64's operations in its order, so every kernel
+// gives the same bits, whatever a value's position.
 func Exp(dst, src []float32) { defaultOrPanic().Exp(dst, src) }
 
 // Exp is the package function Exp on e's kernel.
-func (e *Engine) Exp(dst, src []float32) {
-	n := len(dst)
-	if len(src) != n {
-		panic(fmt.Sprintf("kernels.Exp: dst has %d values, src %d", n, len(src)))
-	}
-	done := 0
-	if f := expVector(e.kern.name); f != nil && n >= erfWidth {
-		done = n - n%erfWidth
-		f(done, &dst[0], &src[0])
-	}
-	for i := done; i < n; i++ {
-		dst[i] = float32(Exp64(float64(src[i])))
-	}
-}
+func (e *Engine) Exp(dst, src []float32) { mapF32("Exp", dst, src, e.kern.exp, Exp64) }
 
 const (
 	expLo, expHi = -110, 90 // exp is 0 and +Inf in float32 beyond these

@@ -48,32 +48,7 @@ func TestExpWithinOneULP(t *testing.T) {
 // TestExpKernelsBitIdentical requires every kernel to give the Go loop's bits at every
 // position of slices of awkward lengths.
 func TestExpKernelsBitIdentical(t *testing.T) {
-	goE, err := NewEngine("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{0, 1, 7, 8, 9, 17, 100, 1001} {
-		src := make([]float32, n)
-		for i := range src {
-			src[i] = float32(rng.NormFloat64() * 20)
-		}
-		want := make([]float32, n)
-		goE.Exp(want, src)
-		for _, name := range Available() {
-			e, err := NewEngine(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make([]float32, n)
-			e.Exp(got, src)
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s n=%d: Exp(%v)[%d] = %v, Go loop %v", name, n, src[i], i, got[i], want[i])
-				}
-			}
-		}
-	}
+	checkKernelsBitIdentical(t, "Exp", (*Engine).Exp, 5, 20)
 }
 
 func BenchmarkExp(b *testing.B) {

@@ -37,8 +37,6 @@ type Engine struct {
 	parallelFrom int
 	// threads caps the goroutines one call uses; 0 means GOMAXPROCS.
 	threads int
-	// tr transposes while packing (nil: Go loops), with the kernel's instruction set.
-	tr *transposer
 }
 
 // NewEngine returns an engine running the named micro-kernel ("avx512", "avx2",
@@ -49,8 +47,7 @@ func NewEngine(kernel string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{kern: k, kc: 512, mc: 96, nc: 3072, simpleBelow: 1 << 12, parallelFrom: 1 << 19,
-		tr: transposerFor(k.name)}, nil
+	return &Engine{kern: k, kc: 512, mc: 96, nc: 3072, simpleBelow: 1 << 12, parallelFrom: 1 << 19}, nil
 }
 
 // Name reports the engine's micro-kernel: "avx512", "avx2" or "go".

@@ -55,6 +55,27 @@ func minMaxF64AVX512(n int, lo, hi, x *float64)
 //go:noescape
 func minMaxF64AVX2(n int, lo, hi, x *float64)
 
+//go:noescape
+func erfAVX512(n int, dst, src *float32, table *float64)
+
+//go:noescape
+func erfAVX2(n int, dst, src *float32, table *float64)
+
+//go:noescape
+func expAVX512(n int, dst, src *float32)
+
+//go:noescape
+func expAVX2(n int, dst, src *float32)
+
+//go:noescape
+func interleave8AVX(kc int, dst *float32, w int, src *float32, ld int)
+
+//go:noescape
+func interleave6AVX(kc int, dst *float32, w int, src *float32, ld int)
+
+// avxTransposer holds the packing transposes (AVX, which both assembly kernels' CPUs have).
+var avxTransposer = &transposer{rows8: interleave8AVX, rows6: interleave6AVX}
+
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU
 // (and its operating system) supports them.
 func archKernels() []archKernel {
@@ -65,7 +86,8 @@ func archKernels() []archKernel {
 			}, peak: fmaPeakAVX512, peakFlops: 2 * 16 * 16, adamw: adamwAVX512, adamwWidth: 16,
 				dot64: dotF64AVX512, axpy64: axpyF64AVX512,
 				expSumRows: expSumRowsAVX512, logSum: logSumAVX512,
-				minMax64: minMaxF64AVX512},
+				minMax64: minMaxF64AVX512,
+				erf:      erfAVX512, exp: expAVX512, arith: arithAVX512, tr: avxTransposer},
 			ok:   cpu.X86.HasAVX512F,
 			need: "AVX-512F",
 		},
@@ -75,7 +97,8 @@ func archKernels() []archKernel {
 			}, peak: fmaPeakAVX2, peakFlops: 2 * 8 * 12, adamw: adamwAVX, adamwWidth: 8,
 				dot64: dotF64AVX2, axpy64: axpyF64AVX2,
 				expSumRows: expSumRowsAVX2, logSum: logSumAVX2,
-				minMax64: minMaxF64AVX2},
+				minMax64: minMaxF64AVX2,
+				erf:      erfAVX2, exp: expAVX2, arith: arithAVX, tr: avxTransposer},
 			ok:   cpu.X86.HasAVX2 && cpu.X86.HasFMA,
 			need: "AVX2 and FMA",
 		},

@@ -17,8 +17,8 @@ func packB(tr *transposer, dst, b []float32, ldb int, trans bool, p0, kc, j0, nc
 	packPanels(tr, dst, b, ldb, !trans, p0, kc, j0, nc, nr)
 }
 
-// transposer holds vector loops for interleave (nil fields: Go only): rows8 and rows6
-// copy 8 or 6 rows of stride ld, kc steps (a multiple of 8), to dst[p·w + r].
+// transposer holds the vector loops of interleave (a nil *transposer: Go only): rows8
+// and rows6 copy 8 or 6 rows of stride ld, kc steps (a multiple of 8), to dst[p·w + r].
 type transposer struct {
 	rows8, rows6 func(kc int, dst *float32, w int, src *float32, ld int)
 }
@@ -56,37 +56,29 @@ const maxTile = 32
 // vector transposes for the first kc - kc%8 steps.
 func interleave(tr *transposer, dst []float32, w, kc int, src [][]float32, ld int) {
 	dst = dst[:w*kc]
-	kv := 0 // steps done by tr's loops
-	if tr != nil && kc >= 8 {
+	kv := 0 // steps done by tr's loops; the Go loops do steps kv..kc-1
+	if tr != nil {
 		kv = kc - kc%8
 	}
 	r := 0
 	for ; r+8 <= len(src); r += 8 {
-		if kv > 0 && tr.rows8 != nil {
+		if kv > 0 {
 			tr.rows8(kv, &dst[r], w, &src[r][0], ld)
 		}
 		s0, s1, s2, s3 := src[r][:kc], src[r+1][:kc], src[r+2][:kc], src[r+3][:kc]
 		s4, s5, s6, s7 := src[r+4][:kc], src[r+5][:kc], src[r+6][:kc], src[r+7][:kc]
-		p0 := 0
-		if tr != nil && tr.rows8 != nil {
-			p0 = kv
-		}
-		for p := p0; p < kc; p++ {
+		for p := kv; p < kc; p++ {
 			d := dst[p*w+r : p*w+r+8 : p*w+r+8]
 			d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
 			d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
 		}
 	}
 	for ; r+6 <= len(src); r += 6 { // the A panels of the 6-row micro-kernels
-		if kv > 0 && tr.rows6 != nil {
+		if kv > 0 {
 			tr.rows6(kv, &dst[r], w, &src[r][0], ld)
 		}
 		s0, s1, s2, s3, s4, s5 := src[r][:kc], src[r+1][:kc], src[r+2][:kc], src[r+3][:kc], src[r+4][:kc], src[r+5][:kc]
-		p0 := 0
-		if tr != nil && tr.rows6 != nil {
-			p0 = kv
-		}
-		for p := p0; p < kc; p++ {
+		for p := kv; p < kc; p++ {
 			d := dst[p*w+r : p*w+r+6 : p*w+r+6]
 			d[0], d[1], d[2], d[3], d[4], d[5] = s0[p], s1[p], s2[p], s3[p], s4[p], s5[p]
 		}

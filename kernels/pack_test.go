@@ -31,7 +31,7 @@ func TestInterleaveTransposers(t *testing.T) {
 					for i := range dst {
 						dst[i] = float32(math.NaN()) // every value must be written
 					}
-					interleave(e.tr, dst[:w*kc], w, kc, rows, ld)
+					interleave(e.kern.tr, dst[:w*kc], w, kc, rows, ld)
 					for p := 0; p < kc; p++ {
 						for r := 0; r < w; r++ {
 							want := float32(0)

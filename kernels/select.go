@@ -28,6 +28,12 @@ type microKernel struct {
 	expSumRows func(rows, cols int, c, h, dst *float64, dstStride int, mx, sum *float64, inv, negCut float64, normalize bool)
 	logSum     func(n int, out, mx, sum *float64, scale float64)
 	minMax64   func(n int, lo, hi, x *float64)
+	// Float32 elementwise loops (erf.go, exp.go: n a multiple of vecWidth; arith.go) and
+	// packing transposes (pack.go); nil: Go only.
+	erf   func(n int, dst, src *float32, table *float64)
+	exp   func(n int, dst, src *float32)
+	arith *arithKernels
+	tr    *transposer
 }
 
 // archKernel is an assembly kernel and whether this CPU can run it.
