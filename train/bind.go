@@ -23,7 +23,7 @@ type paramBinding struct {
 
 // args returns ps's parameters as graph arguments.
 func (b *paramBinding) args(ps *model.Params) []any {
-	if b.be == nil || b.be.Name() != backend.CPU || !b.be.HasSharedBuffers() {
+	if !goMemoryBuffers(b.be) {
 		return paramArgs(ps)
 	}
 	if len(b.tensors) != len(ps.List) {
@@ -61,4 +61,23 @@ func (b *paramBinding) bind(p *model.Param) (*tensors.Tensor, []float32, bool) {
 	copy(flat, p.Data)
 	p.Data = flat
 	return t, flat, true
+}
+
+// goMemoryBuffers reports whether be is fairclip's CPU backend, whose buffers are plain
+// Go memory that the backend never reuses: parameters can be bound once and outputs
+// taken without copying.
+func goMemoryBuffers(be backends.Backend) bool {
+	return be != nil && be.Name() == backend.CPU && be.HasSharedBuffers()
+}
+
+// ownedFlat returns an output tensor's values for the caller to keep and change: on
+// fairclip's CPU backend the output buffer itself (a step's gradients are 37 MB),
+// elsewhere a copy.
+func ownedFlat(be backends.Backend, t *tensors.Tensor) []float32 {
+	if !goMemoryBuffers(be) {
+		return tensors.MustCopyFlatData[float32](t)
+	}
+	var flat []float32
+	tensors.MustConstFlatData(t, func(f []float32) { flat = f })
+	return flat
 }

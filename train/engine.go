@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -285,24 +284,12 @@ func (e *engine) stepResult(out []*tensors.Tensor) stepOut {
 	}
 	np := len(e.params.List)
 	for i := range np {
-		so.grads = append(so.grads, e.ownedFlat(out[2+i]))
+		so.grads = append(so.grads, ownedFlat(e.be, out[2+i]))
 	}
 	for i := range e.logVars {
 		so.logGrad = append(so.logGrad, tensors.MustCopyFlatData[float32](out[2+np+i])[0])
 	}
 	return so
-}
-
-// ownedFlat returns an output tensor's values for the caller to keep and change. On
-// fairclip's CPU backend an output buffer is Go memory that the backend never reuses,
-// so its data is taken as is (a step's gradients are 37 MB); elsewhere it is copied.
-func (e *engine) ownedFlat(t *tensors.Tensor) []float32 {
-	if e.be == nil || e.be.Name() != backend.CPU || !e.be.HasSharedBuffers() {
-		return tensors.MustCopyFlatData[float32](t)
-	}
-	var flat []float32
-	tensors.MustConstFlatData(t, func(f []float32) { flat = f })
-	return flat
 }
 
 // totalLoss is the weighted total of the two losses (the value the gradient is of).

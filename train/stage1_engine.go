@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/fairclip/fairclip/backend"
 	"github.com/fairclip/fairclip/model"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -120,18 +119,6 @@ func (e *s1Engine) paramData() [][]float32 {
 	return out
 }
 
-// owned returns an output tensor's values for the caller to keep and change: on
-// fairclip's CPU backend an output buffer is Go memory that the backend never reuses,
-// taken as is; elsewhere a copy.
-func (e *s1Engine) owned(t *tensors.Tensor) []float32 {
-	if e.be == nil || e.be.Name() != backend.CPU || !e.be.HasSharedBuffers() {
-		return tensors.MustCopyFlatData[float32](t)
-	}
-	var flat []float32
-	tensors.MustConstFlatData(t, func(f []float32) { flat = f })
-	return flat
-}
-
 // evalRows runs the eval graph on n <= evalChunk rows of clip.
 func (e *s1Engine) evalRows(clip []float32, n int, out *s1Eval) error {
 	d := e.cfg.Dim
@@ -145,10 +132,10 @@ func (e *s1Engine) evalRows(clip []float32, n int, out *s1Eval) error {
 	if err != nil {
 		return fmt.Errorf("stage 1 eval graph: %w", err)
 	}
-	out.adapted = append(out.adapted, e.owned(res[0])[:n*d]...)
-	out.cosine = append(out.cosine, e.owned(res[1])[:n]...)
-	out.raceLogits = append(out.raceLogits, e.owned(res[2])[:n*model.NumRaces]...)
-	out.genderLogits = append(out.genderLogits, e.owned(res[3])[:n*model.NumGenders]...)
+	out.adapted = append(out.adapted, ownedFlat(e.be, res[0])[:n*d]...)
+	out.cosine = append(out.cosine, ownedFlat(e.be, res[1])[:n]...)
+	out.raceLogits = append(out.raceLogits, ownedFlat(e.be, res[2])[:n*model.NumRaces]...)
+	out.genderLogits = append(out.genderLogits, ownedFlat(e.be, res[3])[:n*model.NumGenders]...)
 	return nil
 }
 
@@ -160,7 +147,7 @@ func (e *s1Engine) forward(clip []float32, n int, rng *tensors.Tensor) ([]float3
 	if err != nil {
 		return nil, nil, fmt.Errorf("stage 1 forward graph: %w", err)
 	}
-	return e.owned(res[0]), res[1:], nil
+	return ownedFlat(e.be, res[0]), res[1:], nil
 }
 
 // s1StepOut is one training step's graph result.
@@ -190,13 +177,13 @@ func (e *s1Engine) backward(clip []float32, races, genders []int, dz []float32, 
 	if err != nil {
 		return s1StepOut{}, fmt.Errorf("stage 1 train step graph: %w", err)
 	}
-	scalar := func(t *tensors.Tensor) float64 { return float64(e.owned(t)[0]) }
+	scalar := func(t *tensors.Tensor) float64 { return float64(ownedFlat(e.be, t)[0]) }
 	so := s1StepOut{ceRace: scalar(res[0]), ceGender: scalar(res[1]), cosine: scalar(res[2])}
-	so.raceAcc = accuracy(e.owned(res[3]), races, model.NumRaces)
-	so.genderAcc = accuracy(e.owned(res[4]), genders, model.NumGenders)
+	so.raceAcc = accuracy(ownedFlat(e.be, res[3]), races, model.NumRaces)
+	so.genderAcc = accuracy(ownedFlat(e.be, res[4]), genders, model.NumGenders)
 	so.grads = make([][]float32, len(e.params.List))
 	for i := range so.grads {
-		so.grads[i] = e.owned(res[5+i])
+		so.grads[i] = ownedFlat(e.be, res[5+i])
 	}
 	return so, nil
 }
