@@ -7,17 +7,7 @@ import (
 )
 
 // The float32 transcendental functions run on package kernels (kernels.Exp,
-// kernels.Erf: vector loops on AVX-512, within one float32 ulp of package math).
-
-// fastLogistic is 1/(1+exp(-x)), as e/(1+e) with e = exp(-|x|) for x < 0, so that
-// the exponential never needs more range than kernels.Exp64 gives float32 results.
-func fastLogistic(x float64) float64 {
-	if x < 0 {
-		e := kernels.Exp64(x)
-		return e / (1 + e)
-	}
-	return 1 / (1 + kernels.Exp64(-x))
-}
+// kernels.Erf: vector loops on AVX-512 and AVX2, within one float32 ulp of package math).
 
 // f32Loop applies one of the fast functions (or abs, neg) over float32 slices in
 // parallel chunks, with a direct (not indirect) call per element.
@@ -43,9 +33,10 @@ func f32Loop(op int, dst, src []float32) {
 	})
 }
 
-// logisticF32 is fastLogistic over float32 values (dst may be src): e = exp(-|x|) on
-// the vector kernel, then 1/(1+e) or e/(1+e) by x's sign, in float64, selected by a
-// mask instead of a branch. It works through blocks that keep their inputs aside, so
+// logisticF32 is 1/(1+exp(-x)) over float32 values (dst may be src): e = exp(-|x|) on
+// the vector kernel (so the exponential never needs more range than kernels.Exp64
+// gives float32 results), then 1/(1+e) or e/(1+e) by x's sign, in float64, selected
+// by a mask instead of a branch. It works through blocks that keep their inputs aside, so
 // that writing dst never changes a value still to be read.
 func logisticF32(dst, src []float32) {
 	var x, e [256]float32
