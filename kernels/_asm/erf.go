@@ -1,6 +1,6 @@
 package main
 
-import "math"
+import "fmt"
 
 // emitErf writes erfAVX512, the vector form of kernels' erf (kernels/erf.go): per 8
 // float32 values, in float64 lanes, z = min(|x|, 4-2^-50); piece i = trunc(4z); t =
@@ -9,22 +9,6 @@ import "math"
 // sign, rounded to float32. The operations and their order are those of the Go loop
 // (separate multiplies and adds, no FMA), so both give the same bits.
 func emitErf(w *writer) {
-	consts := []struct {
-		name string
-		bits uint64
-	}{
-		{"sign", 1 << 63},
-		{"abs", 1<<63 - 1},
-		{"eight", math.Float64bits(8)},
-		{"one", math.Float64bits(1)},
-		{"four", math.Float64bits(4)},
-		{"clamp", math.Float64bits(4 * (1 - 0x1p-52))},
-	}
-	for i, c := range consts {
-		w.f("DATA erfk<>+%d(SB)/8, $0x%016x", 8*i, c.bits)
-	}
-	w.f("GLOBL erfk<>(SB), RODATA|NOPTR, $%d", 8*len(consts))
-	w.f("")
 	w.f("// func erfAVX512(n int, dst, src *float32, table *float64)")
 	w.f("// erf of n float32 values (n a multiple of 8); table holds 8 coefficients × 16 pieces.")
 	w.f("TEXT ·erfAVX512(SB), NOSPLIT, $0-32")
@@ -37,8 +21,8 @@ func emitErf(w *writer) {
 		w.op("VMOVUPD %d(AX), Z%d", 128*k, 16+2*k)
 		w.op("VMOVUPD %d(AX), Z%d", 128*k+64, 17+2*k)
 	}
-	for i, reg := range []string{"Z10", "Z15", "Z11", "Z12", "Z13", "Z14"} { // sign, abs, eight, one, four, clamp
-		w.op("VBROADCASTSD erfk<>+%d(SB), %s", 8*i, reg)
+	for _, rc := range [][2]string{{"Z10", "sign"}, {"Z15", "abs"}, {"Z11", "eight"}, {"Z12", "one"}, {"Z13", "four"}, {"Z14", "clamp"}} {
+		w.op("VBROADCASTSD %s, %s", mathConst(rc[1]), rc[0])
 	}
 	w.op("SHRQ $3, CX")
 	w.op("TESTQ CX, CX")
@@ -88,22 +72,6 @@ const expDegree32 = 11
 // of e^r by Horner (separate multiplies and adds), times 2^k built in the exponent
 // field, rounded to float32: the Go loop's operations in its order, so the same bits.
 func emitExp(w *writer) {
-	consts := []uint64{
-		math.Float64bits(-110), math.Float64bits(90), math.Float64bits(1 / math.Ln2),
-		math.Float64bits(6.93147180369123816490e-01), math.Float64bits(1.90821492927058770002e-10), 1023,
-	}
-	for d := expDegree32; d >= 0; d-- { // 1/d!, highest first
-		f := 1.0
-		for i := 2; i <= d; i++ {
-			f *= float64(i)
-		}
-		consts = append(consts, math.Float64bits(1/f))
-	}
-	for i, c := range consts {
-		w.f("DATA expk<>+%d(SB)/8, $0x%016x", 8*i, c)
-	}
-	w.f("GLOBL expk<>(SB), RODATA|NOPTR, $%d", 8*len(consts))
-	w.f("")
 	w.f("// func expAVX512(n int, dst, src *float32)")
 	w.f("// exp of n float32 values (n a multiple of 8).")
 	w.f("TEXT ·expAVX512(SB), NOSPLIT, $0-24")
@@ -111,8 +79,12 @@ func emitExp(w *writer) {
 	w.op("MOVQ dst+8(FP), DI")
 	w.op("MOVQ src+16(FP), SI")
 	// Z8 lo, Z9 hi, Z10 1/ln2, Z11 ln2hi, Z12 ln2lo, Z13 bias (int64), Z14.. 1/11!, ..., 1/0!.
-	for i := range consts {
-		w.op("VPBROADCASTQ expk<>+%d(SB), Z%d", 8*i, 8+i)
+	names := []string{"lo", "hi", "inv", "ln2hi", "ln2lo", "bias"}
+	for d := expDegree32; d >= 0; d-- {
+		names = append(names, fmt.Sprintf("c%d", d))
+	}
+	for i, name := range names {
+		w.op("VPBROADCASTQ %s, Z%d", mathConst(name), 8+i)
 	}
 	w.op("SHRQ $3, CX")
 	w.op("TESTQ CX, CX")

@@ -5,41 +5,70 @@ import (
 	"math"
 )
 
-// emitAVX2Math writes expAVX2 and erfAVX2: the AVX2 forms of expAVX512 and erfAVX512
-// (same operations in the same order, so the Go loops' bits), 4 values per step in
-// ymm float64 lanes. Constants are read from memory (vk4<>, each stored 4 times) since
-// AVX2 has 16 vector registers; erf fetches its piece coefficients with VGATHERQPD,
-// its piece index masked to 0-15 so a NaN lane never reads outside the table.
-func emitAVX2Math(w *writer) {
-	type kv struct {
-		name string
-		bits uint64
+// mathConsts are the constants of the float32 exp and erf loops, in the table vk4<>,
+// each stored 4 times (32 bytes) so that AVX2 can use them as memory operands; the
+// AVX-512 loops broadcast them into registers.
+var mathConsts = func() (c []struct {
+	name string
+	bits uint64
+}) {
+	add := func(name string, bits uint64) {
+		c = append(c, struct {
+			name string
+			bits uint64
+		}{name, bits})
 	}
-	consts := []kv{
-		{"lo", math.Float64bits(-110)}, {"hi", math.Float64bits(90)}, {"inv", math.Float64bits(1 / math.Ln2)},
-		{"ln2hi", math.Float64bits(6.93147180369123816490e-01)}, {"ln2lo", math.Float64bits(1.90821492927058770002e-10)},
-		{"bias", 1023}, {"sign", 1 << 63}, {"abs", 1<<63 - 1}, {"eight", math.Float64bits(8)},
-		{"one", math.Float64bits(1)}, {"four", math.Float64bits(4)}, {"clamp", math.Float64bits(4 * (1 - 0x1p-52))},
-		{"fifteen", 15},
-	}
-	for d := expDegree32; d >= 0; d-- {
+	add("lo", math.Float64bits(-110))
+	add("hi", math.Float64bits(90))
+	add("inv", math.Float64bits(1/math.Ln2))
+	add("ln2hi", math.Float64bits(6.93147180369123816490e-01))
+	add("ln2lo", math.Float64bits(1.90821492927058770002e-10))
+	add("bias", 1023)
+	add("sign", 1<<63)
+	add("abs", 1<<63-1)
+	add("eight", math.Float64bits(8))
+	add("one", math.Float64bits(1))
+	add("four", math.Float64bits(4))
+	add("clamp", math.Float64bits(4*(1-0x1p-52)))
+	add("fifteen", 15)
+	for d := expDegree32; d >= 0; d-- { // 1/d!
 		f := 1.0
 		for i := 2; i <= d; i++ {
 			f *= float64(i)
 		}
-		consts = append(consts, kv{fmt.Sprintf("c%d", d), math.Float64bits(1 / f)})
+		add(fmt.Sprintf("c%d", d), math.Float64bits(1/f))
 	}
-	off := map[string]int{}
-	for i, c := range consts {
-		off[c.name] = 32 * i
+	return c
+}()
+
+// emitMathConsts writes the table vk4<>.
+func emitMathConsts(w *writer) {
+	for i, c := range mathConsts {
 		for l := 0; l < 4; l++ {
 			w.f("DATA vk4<>+%d(SB)/8, $0x%016x", 32*i+8*l, c.bits)
 		}
 	}
-	w.f("GLOBL vk4<>(SB), RODATA|NOPTR, $%d", 32*len(consts))
+	w.f("GLOBL vk4<>(SB), RODATA|NOPTR, $%d", 32*len(mathConsts))
 	w.f("")
-	k := func(name string) string { return fmt.Sprintf("vk4<>+%d(SB)", off[name]) }
+}
 
+// mathConst is the memory operand of the named constant in vk4<>.
+func mathConst(name string) string {
+	for i, c := range mathConsts {
+		if c.name == name {
+			return fmt.Sprintf("vk4<>+%d(SB)", 32*i)
+		}
+	}
+	panic("no math constant " + name)
+}
+
+// emitAVX2Math writes expAVX2 and erfAVX2: the AVX2 forms of expAVX512 and erfAVX512
+// (same operations in the same order, so the Go loops' bits), 4 values per step in
+// ymm float64 lanes. Constants are memory operands (AVX2 has 16 vector registers);
+// erf fetches its piece coefficients with VGATHERQPD, its piece index masked to 0-15
+// so a NaN lane never reads outside the table.
+func emitAVX2Math(w *writer) {
+	k := mathConst
 	w.f("// func expAVX2(n int, dst, src *float32)")
 	w.f("// exp of n float32 values (n a multiple of 4).")
 	w.f("TEXT ·expAVX2(SB), NOSPLIT, $0-24")

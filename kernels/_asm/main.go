@@ -292,11 +292,12 @@ func main() {
 		f.logSum(&w)
 		f.minMax(&w)
 	}
-	emitErf(&w)       // erf.go
-	emitExp(&w)       // erf.go
-	emitAVX2Math(&w)  // erf_avx2.go
-	emitArith(&w)     // arith.go
-	emitTranspose(&w) // transpose.go
+	emitMathConsts(&w) // erf_avx2.go
+	emitErf(&w)        // erf.go
+	emitExp(&w)        // erf.go
+	emitAVX2Math(&w)   // erf_avx2.go
+	emitArith(&w)      // arith.go
+	emitTranspose(&w)  // transpose.go
 	if *out == "" {
 		os.Stdout.Write(w.Bytes())
 		return
