@@ -202,8 +202,18 @@ func (s *SubgroupSampler) Epoch(epoch int) [][]int {
 				order[c] = shuffledCopy(rng, s.cells[c])
 				pos[c] = 0
 			}
-			batch = append(batch, order[c][pos[c]:pos[c]+s.perCell]...)
-			pos[c] += s.perCell
+			// A (subgroup, label) cell smaller than its share of a batch takes
+			// whole shuffled passes until the share is filled.
+			for need := s.perCell; need > 0; {
+				if pos[c] == len(order[c]) {
+					order[c] = shuffledCopy(rng, s.cells[c])
+					pos[c] = 0
+				}
+				k := min(need, len(order[c])-pos[c])
+				batch = append(batch, order[c][pos[c]:pos[c]+k]...)
+				pos[c] += k
+				need -= k
+			}
 		}
 		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 		out[b] = batch

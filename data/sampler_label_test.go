@@ -127,3 +127,44 @@ func TestSubgroupLabelSamplerBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSubgroupLabelSamplerCellSmallerThanShare: a cell with fewer samples than its
+// share of a batch (10 reals of a subgroup, 16 per cell at batch 256) fills the
+// share from whole shuffled passes instead of slicing past its end (this panicked).
+func TestSubgroupLabelSamplerCellSmallerThanShare(t *testing.T) {
+	groups, labels := labelledGroups([8]int{10, 40, 10, 40, 40, 40, 7, 40}, [8]int{40, 40, 40, 40, 40, 40, 28, 40})
+	s, err := NewSubgroupLabelSampler(groups, labels, 256, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PerCell() != 16 || s.BatchesPerEpoch() != 1 {
+		t.Fatalf("per cell %d, batches %d; want 16, 1", s.PerCell(), s.BatchesPerEpoch())
+	}
+	for epoch := 1; epoch <= 3; epoch++ {
+		counts := map[int]int{}
+		for _, b := range s.Epoch(epoch) {
+			if len(b) != s.BatchSize() {
+				t.Fatalf("batch of %d, want %d", len(b), s.BatchSize())
+			}
+			for _, i := range b {
+				counts[i]++
+			}
+		}
+		// Subgroup 6's 7 reals give 16 draws: two full passes and 2 more, so each
+		// is drawn 2 or 3 times; every drawn sample of a cell keeps its label.
+		var cell [2][8]int
+		for i, n := range counts {
+			cell[labels[i]][groups[i]] += n
+		}
+		for g := range 8 {
+			if cell[0][g] != 16 || cell[1][g] != 16 {
+				t.Fatalf("epoch %d subgroup %d: %d real and %d fake draws, want 16 each", epoch, g, cell[0][g], cell[1][g])
+			}
+		}
+		for i, n := range counts {
+			if groups[i] == 6 && labels[i] == 0 && (n < 2 || n > 3) {
+				t.Fatalf("epoch %d: real sample %d of subgroup 6 drawn %d times, want 2 or 3", epoch, i, n)
+			}
+		}
+	}
+}
