@@ -34,9 +34,10 @@ func TestSubgroupLabelSamplerComposition(t *testing.T) {
 		wantPerCell int
 		wantBatches int
 	}{
-		// The quickstart's tiny ff++ train: 20% real, 8 reals in the Black subgroups.
-		{"tiny ff++ batch 64", [8]int{16, 160, 8, 28, 52, 196, 8, 16}, [8]int{64, 644, 40, 104, 204, 792, 28, 56}, 64, 4, 4},
-		{"tiny ff++ batch 32", [8]int{16, 160, 8, 28, 52, 196, 8, 16}, [8]int{64, 644, 40, 104, 204, 792, 28, 56}, 32, 2, 9},
+		// The quickstart's tiny ff++ train: 20% real, 9 and 7 reals in the Black
+		// subgroups, 35 images in the smallest.
+		{"tiny ff++ batch 64", [8]int{16, 160, 9, 26, 51, 197, 7, 14}, [8]int{62, 642, 37, 105, 202, 789, 28, 55}, 64, 4, 4},
+		{"tiny ff++ batch 32", [8]int{16, 160, 9, 26, 51, 197, 7, 14}, [8]int{62, 642, 37, 105, 202, 789, 28, 55}, 32, 2, 8},
 		// A subgroup without reals: its fake cell alone, the epoch from its size.
 		{"one class missing", [8]int{0, 10, 10, 10, 10, 10, 10, 10}, [8]int{6, 10, 10, 10, 10, 10, 10, 10}, 30, 2, 3},
 	}

@@ -27,9 +27,10 @@ func newSynthCmd() *cobra.Command {
 			"as PG-FDD fairness CSVs with procedural face PNGs, plus DIR/README.txt. Use DIR as\n" +
 			"dataset.fairness_root. The output depends only on --scale, --seed and the bias flags.\n\n" +
 			"A demographic bias is planted (docs/data.md): per subgroup (race + 4*female), fake artifacts\n" +
-			"fainter (--visibility) and real faces retouched with forgery-like traces (--real-lookalike, at\n" +
-			"--lookalike-strength of a fake's artifacts). --bias K scales the default bias (0: none, 1:\n" +
-			"default); --visibility and --real-lookalike replace its vectors. DIR/synth.json records it.\n\n" +
+			"fainter (--visibility), real faces retouched by a beauty filter that carries a swap's colour\n" +
+			"change without its grid or seam (--real-lookalike, at --lookalike-strength of a fake's).\n" +
+			"--bias K scales the default bias (0: none, 1: default); --visibility and --real-lookalike\n" +
+			"replace its vectors. DIR/synth.json records it.\n\n" +
 			"With --attributes LAYOUT it writes instead a face-attribute set for Stage 1 (real faces\n" +
 			"only, --per-subgroup faces per subgroup, the --scale's image size) in the FairFace, UTKFace\n" +
 			"or generic layout, and prints the stage1.attribute_datasets entry that reads it.",
@@ -87,7 +88,7 @@ func newSynthCmd() *cobra.Command {
 	f.Float64Var(&biasScale, "bias", 1, "strength of the planted demographic bias (0: none, 1: the default, >1: exaggerated)")
 	f.StringVar(&visibility, "visibility", "", "fake artifact visibility per subgroup 0..7, comma-separated (replaces --bias's)")
 	f.StringVar(&lookalike, "real-lookalike", "", "share of retouched real videos per subgroup 0..7, comma-separated (replaces --bias's)")
-	f.Float64Var(&lookalikeStrength, "lookalike-strength", synth.DefaultBias.LookalikeStrength, "retouching traces relative to a fake's artifacts")
+	f.Float64Var(&lookalikeStrength, "lookalike-strength", synth.DefaultBias.LookalikeStrength, "retouching filter's colour change relative to a fake's colour mismatch")
 	f.StringVar(&attributes, "attributes", "", "write a Stage 1 face-attribute set in this layout instead: fairface, utkface or generic")
 	f.IntVar(&perSubgroup, "per-subgroup", 0, "with --attributes: faces per subgroup (0: 48, 500 or 5000 for tiny, small, full)")
 	return cmd

@@ -13,10 +13,10 @@ import (
 //
 //   - Visibility scales every forgery artifact (colour mismatch, resampling grid,
 //     blending seam) of a fake: fainter artifacts, more missed fakes (an FNR/TPR gap).
-//   - RealLookalike is the share of real videos captured through a "retouching"
-//     filter that leaves forgery-like traces (the face region re-rendered from the same
-//     person: a colour lift, the resampling grid and a seam, at LookalikeStrength of a
-//     fake's artifacts): more real faces flagged as fake (an FPR gap).
+//   - RealLookalike is the share of real videos captured through a beauty
+//     filter (newRetouch: the face smoothed and warmed, a swap's colour change at
+//     LookalikeStrength of a fake's, without its grid or seam): more real faces
+//     flagged as fake by a detector that leans on colour (an FPR gap).
 //
 // The subgroup and label imbalance of FF++ (FFPPTrainCounts, 80% fake in train) is
 // part of every dataset and is not switched by Bias.

@@ -12,20 +12,26 @@ import (
 // surroundings, an upsampling grid from resampling the donor (a checkerboard
 // in phase with the pixel grid) and a blending seam (a darker ring where the
 // mask's edge falls). A retouched real face (Bias.RealLookalike) goes through
-// the same process with the person's own face as the donor.
+// a beauty filter made with the same blend (newRetouch): the person's own face,
+// smoothed and recoloured, with neither a grid nor a seam.
 type forgery struct {
-	strength float64 // artifact strength: dataset style x subgroup visibility
-	colour   [3]float64
-	edge     float64 // mask edge softness in face units (bigger = smoother)
-	scale    float64 // mask size relative to the inner face
-	grid     float64 // checkerboard (upsampling) artifact amplitude
-	seam     float64 // darkening on the mask boundary
-	blur     bool    // donor region blurred (lost high frequencies)
+	strength float64    // artifact strength: dataset style x subgroup visibility
+	colour   [3]float64 // per-channel gain loss of the pasted face: pixel x (1 - colour)
+	edge     float64    // mask edge softness in face units (bigger = smoother)
+	scale    float64    // mask size relative to the inner face
+	grid     float64    // checkerboard (upsampling) artifact amplitude
+	seam     float64    // darkening on the mask boundary
+	blur     bool       // donor region blurred (lost high frequencies)
 }
 
 // Artifact amplitudes at strength 1 (pixel values in [0, 1]).
 const (
-	colourLift = 0.42 // mean colour mismatch
+	// colourLoss is the mean gain loss of the colour mismatch, a white-balance
+	// difference between donor and target (the donor's camera or light): a
+	// multiplicative change, so it never saturates and is larger on lighter skin in
+	// absolute terms. (An additive lift, as before, clipped at 1 on light skin and
+	// made White fakes the hardest to see, against the planted visibility bias.)
+	colourLoss = 0.45
 	gridAmp    = 0.16 // checkerboard half-amplitude
 	seamAmp    = 0.25 // darkening at the middle of the mask edge
 )
@@ -34,16 +40,38 @@ func newForgery(rng *rand.Rand, st style, visibility float64) forgery {
 	s := st.strength * visibility
 	f := forgery{strength: s, edge: 0.06, scale: 1 + 0.1*rng.NormFloat64(),
 		grid: gridAmp * st.mix[1] * s, seam: seamAmp * st.mix[2] * s, blur: true}
-	// Colour mismatch between donor and target: a warm lift plus jitter, scaled by
-	// strength.
-	tint := [3]float64{1.0, 0.7, 0.35}
+	// Colour mismatch between donor and target: a gain loss, most in blue (a
+	// warmer, darker face) plus jitter, scaled by strength.
 	for c := range 3 {
-		f.colour[c] = colourLift * st.mix[0] * s * (tint[c] + 0.25*rng.NormFloat64())
+		f.colour[c] = colourGainLoss(colourLoss*st.mix[0]*s, c, rng)
 	}
 	if st.blurEdges {
 		f.edge = 0.25 // celebdf: well-smoothed boundary
 	}
 	return f
+}
+
+// newRetouch is a beauty filter on a real face: the skin smoothed (the blurred
+// own face) and recoloured by a swap's colour mismatch at strength times its gain
+// loss, under a feathered mask. It carries a swap's colour change but none of its geometry: no
+// resampling (the face is not taken from another video) and no blending seam (no
+// boundary between two faces). A detector that relies on the colour cue flags these
+// real faces; one that relies on the grid and the seam does not, so the bias is one
+// that a detector can learn away. Unlike a swap, it does not depend on the
+// dataset's forgery style.
+func newRetouch(rng *rand.Rand, strength float64) forgery {
+	f := forgery{strength: strength, edge: 0.25, scale: 1 + 0.1*rng.NormFloat64(), blur: true}
+	for c := range 3 {
+		f.colour[c] = colourGainLoss(colourLoss*strength, c, rng)
+	}
+	return f
+}
+
+// colourGainLoss is channel c's gain loss at amplitude a: the tint (0.35, 0.7, 1)
+// with jitter, kept in [-0.2, 0.9] (a gain of 0.1 to 1.2).
+func colourGainLoss(a float64, c int, rng *rand.Rand) float64 {
+	tint := [3]float64{0.35, 0.7, 1.0}
+	return min(0.9, max(-0.2, a*(tint[c]+0.25*rng.NormFloat64())))
 }
 
 // blend applies the forgery to target (in place) with donor rendered in the
@@ -71,7 +99,7 @@ func (f forgery) blend(target, donor *canvas, g faceGeom) {
 			}
 			seam := 4 * m * (1 - m) * f.seam // peaks where the mask is half on
 			for c := range 3 {
-				fake := src.pix[i+c] + f.colour[c] + checker
+				fake := src.pix[i+c]*(1-f.colour[c]) + checker
 				target.pix[i+c] = clamp01(target.pix[i+c]*(1-m) + fake*m - seam)
 			}
 		}

@@ -211,8 +211,8 @@ type videoRenderer struct {
 	target identity
 	donor  identity
 	fg     forgery
-	// retouched marks a real video captured through the forgery-like filter
-	// (Bias.RealLookalike); fg then holds that filter.
+	// retouched marks a real video captured through the beauty filter
+	// (Bias.RealLookalike, newRetouch); fg then holds that filter.
 	retouched bool
 	name      string // video id in file names
 }
@@ -231,7 +231,7 @@ func newVideoRenderer(sc Scale, seed int64, bias Bias, v videoPlan) (*videoRende
 		r.name = fmt.Sprintf("fake-%05d-%05d", v.ordinal, v.donor)
 	} else if rng := data.NewRand(seed, 0xb1, datasetIndex(v.dataset), int64(v.ordinal)); rng.Float64() < bias.RealLookalike[v.subgroup] {
 		r.retouched = true
-		r.fg = newForgery(rng, st, bias.LookalikeStrength)
+		r.fg = newRetouch(rng, bias.LookalikeStrength)
 	}
 	return r, nil
 }
@@ -322,7 +322,7 @@ func readme(sum *Summary, bias Bias) string {
 	fmt.Fprintf(&b, "quantization (compression). Each test dataset has its own colour cast.\n\n")
 	fmt.Fprintf(&b, "Planted demographic bias (per subgroup 0..7; `fairclip synth --bias 0` turns it off):\n")
 	fmt.Fprintf(&b, "  fake artifact visibility:           %v\n", bias.Visibility)
-	fmt.Fprintf(&b, "  real faces retouched (share):        %v (forgery-like traces at %.2fx a fake's)\n\n", bias.RealLookalike, bias.LookalikeStrength)
+	fmt.Fprintf(&b, "  real faces retouched (share):        %v (beauty filter: a swap's colour mismatch at %.2fx, no grid or seam)\n\n", bias.RealLookalike, bias.LookalikeStrength)
 	keys := make([]string, 0, len(sum.Files))
 	for k := range sum.Files {
 		keys = append(keys, k)

@@ -7,14 +7,19 @@ type Scale struct {
 	Name           string
 	ImageSize      int // square PNG side in pixels
 	FramesPerVideo int
-	TrainFrames    int // ff++ train (realtrain + faketrain)
-	ValFrames      int // ff++ val
-	TestFrames     int // each test.csv (ff++ and the three test datasets)
+	// ValMinVideos is the least number of videos of each subgroup and label in
+	// ff++ val (0: one). FF++'s proportions leave the rare subgroups 2-3 videos of
+	// a class at the tiny scale, too few to measure a rate: the fairness gaps are
+	// ranges and sums of per-subgroup rates.
+	ValMinVideos int
+	TrainFrames  int // ff++ train (realtrain + faketrain)
+	ValFrames    int // ff++ val
+	TestFrames   int // each test.csv (ff++ and the three test datasets)
 }
 
 // Scales are the named sizes of `fairclip synth --scale`.
 var Scales = map[string]Scale{
-	"tiny":  {Name: "tiny", ImageSize: 64, FramesPerVideo: 4, TrainFrames: 2400, ValFrames: 800, TestFrames: 320},
+	"tiny":  {Name: "tiny", ImageSize: 64, FramesPerVideo: 1, ValMinVideos: 20, TrainFrames: 2400, ValFrames: 800, TestFrames: 320},
 	"small": {Name: "small", ImageSize: 96, FramesPerVideo: 8, TrainFrames: 6400, ValFrames: 1600, TestFrames: 1200},
 	"full":  {Name: "full", ImageSize: 128, FramesPerVideo: 16, TrainFrames: 76139, ValFrames: 12000, TestFrames: 6000},
 }
@@ -48,16 +53,21 @@ type videoPlan struct {
 }
 
 // planRole lays out the videos of one role (train, val or test) of a dataset:
-// frames are spread over subgroups in FF++ training proportions, each subgroup
-// holding at least one real and one fake video; then split into real and fake
-// videos by realFrac. next counts identities and videos across roles so that
+// frames are spread over subgroups in FF++ training proportions and split into
+// real and fake videos by realFrac, each subgroup holding at least minVideos real
+// and minVideos fake videos (added to the total where needed). next counts identities and videos across roles so that
 // identities never repeat between splits.
-func planRole(dataset, role string, total, frames int, realFrac float64, next *[2]int) []videoPlan {
+func planRole(dataset, role string, total, frames, minVideos int, realFrac float64, next *[2]int) []videoPlan {
 	counts, _ := subgroupCounts(total, FFPPTrainCounts)
 	var out []videoPlan
 	for g, c := range counts {
 		videos := max(2, (c+frames-1)/frames)
 		realVideos := min(videos-1, max(1, int(float64(videos)*realFrac+0.5)))
+		if minVideos > 1 {
+			fakeVideos := max(minVideos, videos-realVideos)
+			realVideos = max(minVideos, realVideos)
+			videos = realVideos + fakeVideos
+		}
 		for k := range videos {
 			label := 1
 			if k < realVideos {
@@ -87,10 +97,10 @@ func plan(sc Scale) []videoPlan {
 	for _, ds := range Datasets {
 		var next [2]int
 		if ds == "ff++" {
-			out = append(out, planRole(ds, "train", sc.TrainFrames, sc.FramesPerVideo, trainRealFraction, &next)...)
-			out = append(out, planRole(ds, "val", sc.ValFrames, sc.FramesPerVideo, valRealFraction, &next)...)
+			out = append(out, planRole(ds, "train", sc.TrainFrames, sc.FramesPerVideo, 1, trainRealFraction, &next)...)
+			out = append(out, planRole(ds, "val", sc.ValFrames, sc.FramesPerVideo, max(1, sc.ValMinVideos), valRealFraction, &next)...)
 		}
-		out = append(out, planRole(ds, "test", sc.TestFrames, sc.FramesPerVideo, testRealFraction, &next)...)
+		out = append(out, planRole(ds, "test", sc.TestFrames, sc.FramesPerVideo, 1, testRealFraction, &next)...)
 	}
 	return out
 }
