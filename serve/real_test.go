@@ -133,6 +133,7 @@ func TestConcurrentRequestsMatchDetect(t *testing.T) {
 	d := realDetector(t)
 	inputs := realInputs(t, 6)
 	want := map[string][]byte{}
+	wantCode := map[string]int{}
 	datas := map[string][]byte{}
 	faces := 0
 	for _, p := range inputs {
@@ -148,12 +149,20 @@ func TestConcurrentRequestsMatchDetect(t *testing.T) {
 			t.Fatal(err)
 		}
 		want[filepath.Base(p)] = b
+		// One file per request: 200 when it was scored, 422 when it failed (no face).
+		wantCode[filepath.Base(p)] = http.StatusOK
+		if r.Error != "" {
+			wantCode[filepath.Base(p)] = http.StatusUnprocessableEntity
+		}
 		if datas[filepath.Base(p)], err = os.ReadFile(p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if faces == 0 {
 		t.Fatal("the detector found no face in the synthetic images: nothing to compare")
+	}
+	if wantCode["gradient.png"] != http.StatusUnprocessableEntity {
+		t.Fatalf("detect scored the faceless gradient: %s", want["gradient.png"])
 	}
 	s := newTestServer(t, d, Options{MaxConcurrent: 4, QueueSize: 64})
 	url := serveReal(t, s)
@@ -178,12 +187,8 @@ func TestConcurrentRequestsMatchDetect(t *testing.T) {
 						errs <- fmt.Errorf("%s: %v", name, err)
 						continue
 					}
-					wantCode := 200
-					if name == "gradient.png" {
-						wantCode = 422 // no face: the only file failed
-					}
-					if code != wantCode || !bytes.Equal(got.Bytes(), want[name]) {
-						errs <- fmt.Errorf("%s: status %d (want %d)\n got %s\nwant %s", name, code, wantCode, got.Bytes(), want[name])
+					if code != wantCode[name] || !bytes.Equal(got.Bytes(), want[name]) {
+						errs <- fmt.Errorf("%s: status %d (want %d)\n got %s\nwant %s", name, code, wantCode[name], got.Bytes(), want[name])
 					}
 				}
 			}
