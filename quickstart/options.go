@@ -19,8 +19,8 @@ type Options struct {
 	// Epochs is Exp1's number of epochs [30, the configuration's]; Exp2 and Exp3
 	// keep their ratio to Exp1 (25 and 30 of 30).
 	Epochs int
-	// BatchSize is the training batch size [32: 4 per subgroup, 9 batches per epoch
-	// at the tiny scale, whose smallest subgroup has 36 training images; the
+	// BatchSize is the training batch size [32: 4 per subgroup, 8 batches per epoch
+	// at the tiny scale, whose smallest subgroup has 35 training images; the
 	// lambda_fair series takes twice as many, 4 per subgroup and label].
 	BatchSize int
 	// Seeds is the number of training seeds of the lambda_fair series and the
@@ -32,7 +32,7 @@ type Options struct {
 	// TestEvery runs the test datasets every this many epochs [2].
 	TestEvery int
 	// LRScale multiplies every experiment's learning rate [10]: a tiny-scale run takes
-	// 270 steps where the original took about 9,000 (x30 saturates the gate and ends
+	// 240 steps where the original took about 9,000 (x30 saturates the gate and ends
 	// lower; docs/quickstart.md).
 	LRScale float64
 	// Stage1Epochs trains the Stage 1 adapter this many epochs; -1 [the default] uses a
