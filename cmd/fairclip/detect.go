@@ -89,7 +89,7 @@ func newDetectCmd() *cobra.Command {
 	f.IntVar(&opts.Frames, "frames", 0, fmt.Sprintf("frames sampled evenly per video (default %d, DeepfakeBench's test protocol)", detect.DefaultFrames))
 	f.BoolVar(&opts.NoFaceDetect, "no-face-detect", false, "score the whole image or frame (inputs that are already face crops)")
 	f.IntVar(&opts.MaxPixels, "max-pixels", 0, fmt.Sprintf("largest image or frame, width*height (default %d)", detect.DefaultMaxPixels))
-	f.StringVar(&opts.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&opts.Backend, "backend", "", backendFlagHelp)
 	f.IntVar(&opts.Workers, "workers", 0, "files decoded and cropped in parallel (default: number of CPUs)")
 	f.IntVar(&opts.Batch, "batch", 0, "faces per model call (default 32)")
 	f.IntVar(&opts.MinFaceSize, "min-face", 0, "smallest face side searched, in pixels (default: 10% of the shorter side, at least 20)")

@@ -86,7 +86,7 @@ func newEmbedCmd() *cobra.Command {
 	f.StringVar(&out, "out", "", "write a safetensors file instead of printing")
 	f.IntVar(&job.Batch, "batch", clip.DefaultBatchSize, "images per execution")
 	f.IntVar(&job.Heads, "heads", 0, "attention heads (0: config.json beside the weights or the safetensors metadata, else width/64 with a notice)")
-	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/pjrt_plugin.so")
+	f.StringVar(&backendSpec, "backend", "", backendFlagHelp)
 	return cmd
 }
 

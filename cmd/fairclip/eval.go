@@ -53,7 +53,7 @@ func newEvalCmd() *cobra.Command {
 	f.StringVar(&cfgPath, "config", "", "configuration of the checkpoint")
 	f.StringVar(&datasets, "datasets", "", "comma-separated datasets (default: evaluation.test_datasets)")
 	f.StringVar(&convention, "convention", "", "metric convention: fairclip, pgfdd or deepfakebench (default: the configuration's)")
-	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&backendSpec, "backend", "", backendFlagHelp)
 	f.StringVar(&synthetic, "synthetic-features", "", syntheticHelp)
 	f.StringVar(&weights, "weights", "", "CLIP weights file or random spec (overrides clip_weights; identifies the feature store)")
 	return cmd

@@ -90,7 +90,7 @@ func newExtractCmd() *cobra.Command {
 	f.IntVar(&opts.Workers, "workers", 0, "image decoding goroutines (0: all cores)")
 	f.StringVar(&opts.Weights, "weights", "", "CLIP weights file, or random:<arch>:seed=N (default clip_weights)")
 	f.StringVar(&opts.Preprocess, "preprocess", "reference-stage2", "image preprocessing: reference-stage2 (dataset.resolution, mean/std from the config) or clip")
-	f.StringVar(&opts.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&opts.Backend, "backend", "", backendFlagHelp)
 	f.StringVar(&opts.DType, "dtype", "float32", "stored value type: float32 or float16")
 	f.StringVar(&opts.TokensDType, "tokens-dtype", features.DefaultTokensDType, "pooled patch tokens' value type (features.tokens: patches:K): float16 or float32")
 	f.BoolVar(&opts.Rebuild, "rebuild", false, "delete an existing store of the same key and extract it again")

@@ -13,6 +13,9 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
+// backendFlagHelp is the help of every command's --backend flag.
+const backendFlagHelp = "GoMLX backend: cpu (fairclip's SIMD engine; the default unless the configuration's backend key names another), go (GoMLX's pure Go) or xla:/abs/path/pjrt_plugin.so"
+
 // usageError marks errors caused by bad input (exit code 2).
 type usageError struct{ err error }
 

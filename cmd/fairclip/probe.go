@@ -96,7 +96,7 @@ func newProbeFairlossCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print JSON instead of the table")
 	f.StringVar(&synthetic, "synthetic-features", "", syntheticHelp)
 	f.StringVar(&weights, "weights", "", "CLIP weights for features.mode none, or to find the store (default clip_weights)")
-	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&backendSpec, "backend", "", backendFlagHelp)
 	return cmd
 }
 

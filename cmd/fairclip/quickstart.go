@@ -52,6 +52,6 @@ func newQuickstartCmd() *cobra.Command {
 	f.IntVar(&o.Seeds, "seeds", 3, "training seeds of the lambda_fair series and the gate contrast (seed, seed+1, ...; their means are reported)")
 	f.Float64Var(&o.LRScale, "lr-scale", 10, "multiply every experiment's learning rate (the tiny runs take ~270 steps, the originals ~9,000)")
 	f.IntVar(&o.Stage1Epochs, "stage1-epochs", -1, "train the Stage 1 adapter this many epochs (-1: a seeded random adapter, the default; see docs/quickstart.md)")
-	f.StringVar(&o.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&o.Backend, "backend", "", backendFlagHelp)
 	return cmd
 }

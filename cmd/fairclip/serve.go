@@ -68,7 +68,7 @@ Ctrl-C stops accepting connections and finishes the requests in flight.`,
 	f.StringVar(&c.Detect.Checkpoint, "checkpoint", "", "best (default), latest, or a checkpoint file of the run")
 	f.StringVar(&c.Detect.Threshold, "threshold", "", "decision threshold: a value, or eer|youden|best-acc from the run's validation scores (default 0.5)")
 	f.IntVar(&c.Detect.Frames, "frames", detect.DefaultFrames, "frames sampled evenly per video")
-	f.StringVar(&c.Detect.Backend, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&c.Detect.Backend, "backend", "", backendFlagHelp)
 	f.Int64Var(&maxMiB, "max-upload", 64, "largest request body in MiB (413 above it)")
 	f.IntVar(&c.Server.MaxConcurrent, "concurrency", 16, "detection requests running at once (their faces share model batches)")
 	f.IntVar(&c.Server.QueueSize, "queue", 32, "detection requests waiting for a slot before 429")

@@ -28,7 +28,7 @@ func newTrainCmd() *cobra.Command {
 		dryRun                                                   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "train --config FILE [--set k=v]... [--resume RUNDIR] [--run-dir DIR] [--backend go|xla:PATH] [--dry-run]",
+		Use:   "train --config FILE [--set k=v]... [--resume RUNDIR] [--run-dir DIR] [--backend cpu|go|xla:PATH] [--dry-run]",
 		Short: "Train the Stage 2 head (adapter, cross-attention fusion with gate, classifier), or the Stage 1 adapter (stage: 1)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -80,7 +80,7 @@ func newTrainCmd() *cobra.Command {
 	f.StringArrayVar(&sets, "set", nil, "override a configuration key, e.g. --set fairness_loss.sinkhorn_blur=3e-4 (repeatable)")
 	f.StringVar(&resume, "resume", "", "continue the run in RUNDIR from its last completed epoch")
 	f.StringVar(&runDir, "run-dir", "", "put the run in this folder instead of logs/{experiment}_{time}")
-	f.StringVar(&backendSpec, "backend", "", "GoMLX backend: go (default) or xla:/abs/path/plugin.so")
+	f.StringVar(&backendSpec, "backend", "", backendFlagHelp)
 	f.BoolVar(&dryRun, "dry-run", false, "validate the configuration and data, build the model, print the parameter counts and the plan, and exit")
 	f.StringVar(&synthetic, "synthetic-features", "", syntheticHelp)
 	f.StringVar(&weights, "weights", "", "CLIP weights file or random spec (overrides clip_weights; identifies the feature store)")
