@@ -29,7 +29,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 	text := log.String()
 	for _, want := range []string{"TINY RANDOM ViT", "random:w64l2h4p8r64o64:seed=7", "[7/8] Report", "Next, with real data and weights", "fairclip detect --run ", "fairclip serve --run ",
-		"lambda_fair series", "gate_init_bias 1.0 (Exp1)", "Clouds: the fairness loss compares",
+		"lambda_fair series", "F_FPR, lambda 0 -> 0.5: ", "from the spread over 3 and 3 training seeds", "gate_init_bias 1.0 (Exp1)", "Clouds: the fairness loss compares",
 		"fairclip train --config configs/exp3_balanced_recovery.yaml", res.Report} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)

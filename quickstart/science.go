@@ -300,7 +300,8 @@ func science(w io.Writer, runs, seedRuns []string, plotDir string, res *Result) 
 }
 
 // writeSeriesFinding says, from the seed means, whether the gaps fall as lambda_fair
-// rises and at what AUC cost.
+// rises, at what AUC cost, and whether each change stands out of the training-seed
+// noise (the standard error of the difference of two seed means).
 func writeSeriesFinding(w io.Writer, series []seriesPoint) {
 	if len(series) < 2 {
 		return
@@ -326,6 +327,46 @@ func writeSeriesFinding(w io.Writer, series []seriesPoint) {
 		first.lambda, last.lambda, verb(first.lastFFPR, last.lastFFPR), 100*first.lastFFPR, 100*last.lastFFPR, falls(fpr),
 		verb(first.lastFMEO, last.lastFMEO), 100*first.lastFMEO, 100*last.lastFMEO, falls(meo),
 		first.lastAUC, last.lastAUC, first.lastAUC-last.lastAUC)
+	if len(first.runs) < 2 || len(last.runs) < 2 {
+		fmt.Fprintf(w, "With one training seed per lambda the training-seed noise is unknown: use --seeds 3 or more.\n")
+		return
+	}
+	for _, m := range []struct {
+		name string
+		get  func(runPoint) float64
+	}{{"F_FPR", func(p runPoint) float64 { return p.lastFFPR }}, {"F_MEO", func(p runPoint) float64 { return p.lastFMEO }}} {
+		d, se := seedMeanDiff(first.runs, last.runs, m.get)
+		fmt.Fprintf(w, "  %s, lambda %g -> %g: %+.1f points, standard error %.1f from the spread over %d and %d training seeds: %s.\n",
+			m.name, first.lambda, last.lambda, 100*d, 100*se, len(first.runs), len(last.runs), noiseJudgement(d, se))
+	}
+}
+
+// noiseJudgement says whether a change d with standard error se stands out of the
+// training-seed noise (more than two standard errors).
+func noiseJudgement(d, se float64) string {
+	if math.Abs(d) > 2*se {
+		return "beyond two standard errors of the training-seed noise"
+	}
+	return "within two standard errors: the training-seed noise alone could explain it"
+}
+
+// seedMeanDiff is the difference of the means of get over b and over a, and its
+// standard error from the two samples' variances (unpaired: each seed trains its own
+// run). Each sample needs at least two runs.
+func seedMeanDiff(a, b []runPoint, get func(runPoint) float64) (diff, se float64) {
+	moments := func(rs []runPoint) (mean, variance float64) {
+		for _, r := range rs {
+			mean += get(r) / float64(len(rs))
+		}
+		for _, r := range rs {
+			d := get(r) - mean
+			variance += d * d / float64(len(rs)-1)
+		}
+		return mean, variance
+	}
+	ma, va := moments(a)
+	mb, vb := moments(b)
+	return mb - ma, math.Sqrt(va/float64(len(a)) + vb/float64(len(b)))
 }
 
 func degenerateText(eps []int, total int) string {

@@ -116,8 +116,8 @@ func (rep *Report) tradeoffFindings() (items, recs []string) {
 				" (best epoch가 degenerate phase: 한 클래스만 예측하므로 격차가 자명하게 0)")
 		}
 	}
-	items = append(items, l.f("lambda_fair series (runs that differ only in lambda_fair; validation at the best epoch, 95%% bootstrap intervals): %s.",
-		"lambda_fair 계열 (lambda_fair만 다른 실행; best epoch 검증, 95%% bootstrap 구간): %s.", series))
+	items = append(items, l.f("lambda_fair series (runs that differ only in lambda_fair; validation at the best epoch, 95%% bootstrap intervals over validation samples, which do not include the spread between training seeds): %s.",
+		"lambda_fair 계열 (lambda_fair만 다른 실행; best epoch 검증, 검증 샘플에 대한 95%% bootstrap 구간이며 학습 seed 간 변동은 포함하지 않음): %s.", series))
 
 	// Paired changes against the smallest lambda (the least fairness pressure) on the
 	// same validation samples; the best buy is the largest F_FPR+F_MEO drop per unit of
