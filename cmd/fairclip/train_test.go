@@ -55,3 +55,26 @@ func TestTrainAndEvalCLI(t *testing.T) {
 		t.Errorf("eval scores: %v", m)
 	}
 }
+
+// TestQuickstartBadInput: bad flags exit 2 with a message naming the flag, before
+// anything is written.
+func TestQuickstartBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--arch", "bogus"}, `--arch: weights "random:bogus": unknown architecture "bogus"`},
+		{[]string{"--arch", "w64l2h3p8r64o64"}, "--arch: weights"},
+		{[]string{"--scale", "huge"}, `--scale "huge"`},
+		{[]string{"--epochs", "0"}, "--epochs 0"},
+	} {
+		out := filepath.Join(t.TempDir(), "qs")
+		code, _, stderr := runCLI(t, append([]string{"quickstart", "--out", out}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: code %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: output directory written (%v)", tc.args, err)
+		}
+	}
+}
