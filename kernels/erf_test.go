@@ -22,6 +22,27 @@ func ulps32(a, b float32) int64 {
 	return d
 }
 
+// worstULPs runs f on src and returns the largest distance in ulps from ref (float64,
+// rounded to float32) and where it is; a NaN reference wants a NaN, reported through t.
+func worstULPs(t *testing.T, what string, f func(dst, src []float32), ref func(float64) float64, src []float32) (worst int64, at float32) {
+	t.Helper()
+	dst := make([]float32, len(src))
+	f(dst, src)
+	for i, x := range src {
+		want := float32(ref(float64(x)))
+		if want != want {
+			if dst[i] == dst[i] {
+				t.Errorf("%s(%v) = %v, want NaN", what, x, dst[i])
+			}
+			continue
+		}
+		if u := ulps32(dst[i], want); u > worst {
+			worst, at = u, x
+		}
+	}
+	return worst, at
+}
+
 // TestErfWithinOneULP sweeps Erf densely over [-6, 6] (and tiny magnitudes down to the
 // subnormals) on every kernel and compares with package math's float64 erf rounded to
 // float32; special values must match math.Erf exactly.
@@ -40,16 +61,7 @@ func TestErfWithinOneULP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dst := make([]float32, len(src))
-		e.Erf(dst, src)
-		var worst int64
-		var at float32
-		for i, x := range src {
-			want := float32(math.Erf(float64(x)))
-			if u := ulps32(dst[i], want); u > worst {
-				worst, at = u, x
-			}
-		}
+		worst, at := worstULPs(t, name+": Erf", e.Erf, math.Erf, src)
 		if worst > 1 {
 			t.Errorf("%s: %d ulps from math.Erf at x=%v", name, worst, at)
 		}

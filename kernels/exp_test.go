@@ -23,22 +23,7 @@ func TestExpWithinOneULP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dst := make([]float32, len(src))
-		e.Exp(dst, src)
-		var worst int64
-		var at float32
-		for i, x := range src {
-			want := float32(math.Exp(float64(x)))
-			if want != want {
-				if dst[i] == dst[i] {
-					t.Errorf("%s: Exp(%v) = %v, want NaN", name, x, dst[i])
-				}
-				continue
-			}
-			if u := ulps32(dst[i], want); u > worst {
-				worst, at = u, x
-			}
-		}
+		worst, at := worstULPs(t, name+": Exp", e.Exp, math.Exp, src)
 		if worst > 1 {
 			t.Errorf("%s: %d ulps from math.Exp at x=%v", name, worst, at)
 		}

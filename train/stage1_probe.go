@@ -130,17 +130,22 @@ func fitProbe(rows [][]float64, train, labels []int, weight []float64, k, iters 
 			}
 			probeGradAdd(g, k, rows[i], p)
 		}
-		inv := 1 / float64(len(train))
-		for q := range g {
-			g[q] = g[q]*inv + probeL2*w[q]
-			m[q] = 0.9*m[q] + 0.1*g[q]
-			v[q] = 0.999*v[q] + 0.001*g[q]*g[q]
-			mh := m[q] / (1 - math.Pow(0.9, float64(it)))
-			vh := v[q] / (1 - math.Pow(0.999, float64(it)))
-			w[q] -= probeLR * mh / (math.Sqrt(vh) + 1e-8)
-		}
+		probeAdamStep(w, m, v, g, 1/float64(len(train)), it)
 	}
 	return w
+}
+
+// probeAdamStep is Adam step it (from 1) on the probe's weights w with moments m and
+// v, from the summed gradient g scaled by inv plus the L2 term.
+func probeAdamStep(w, m, v, g []float64, inv float64, it int) {
+	for q := range g {
+		g[q] = g[q]*inv + probeL2*w[q]
+		m[q] = 0.9*m[q] + 0.1*g[q]
+		v[q] = 0.999*v[q] + 0.001*g[q]*g[q]
+		mh := m[q] / (1 - math.Pow(0.9, float64(it)))
+		vh := v[q] / (1 - math.Pow(0.999, float64(it)))
+		w[q] -= probeLR * mh / (math.Sqrt(vh) + 1e-8)
+	}
 }
 
 // probeLogits sets p[c] = w[k*d+c] + sum_j w[c*d+j]*r[j] for the k classes (d = len(r)).

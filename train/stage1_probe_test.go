@@ -7,7 +7,7 @@ import (
 )
 
 // fitProbePlain is fitProbe written as one row and one class at a time (the probe's
-// original loops): the reference fitProbe's paired loops must match bit for bit.
+// original loops; the Adam step is shared): fitProbe's paired loops must match bit for bit.
 func fitProbePlain(rows [][]float64, train, labels []int, weight []float64, k, iters int) []float64 {
 	d := len(rows[0])
 	np := k * (d + 1)
@@ -35,15 +35,7 @@ func fitProbePlain(rows [][]float64, train, labels []int, weight []float64, k, i
 				g[k*d+c] += p[c]
 			}
 		}
-		inv := 1 / float64(len(train))
-		for q := range g {
-			g[q] = g[q]*inv + probeL2*w[q]
-			m[q] = 0.9*m[q] + 0.1*g[q]
-			v[q] = 0.999*v[q] + 0.001*g[q]*g[q]
-			mh := m[q] / (1 - math.Pow(0.9, float64(it)))
-			vh := v[q] / (1 - math.Pow(0.999, float64(it)))
-			w[q] -= probeLR * mh / (math.Sqrt(vh) + 1e-8)
-		}
+		probeAdamStep(w, m, v, g, 1/float64(len(train)), it)
 	}
 	return w
 }

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the committed scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from parity import sinkhorn  # noqa: E402  (geomloss-style debiased Sinkhorn divergence)
+from parity import Adapter, sinkhorn  # noqa: E402  (the reference adapter; geomloss-style debiased Sinkhorn divergence)
 
 D, HIDDEN, DROPOUT = 768, 512, 0.1
 PER_SUBGROUP, SETS, SUBGROUPS, PER_BATCH = 5000, 2, 8, 8
@@ -50,21 +50,6 @@ class GradReverse(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         return -ctx.lam * g, None
-
-
-class Adapter(nn.Module):
-    def __init__(self, d, h, p):
-        super().__init__()
-        self.adapter = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Dropout(p), nn.Linear(h, h), nn.ReLU(),
-                                     nn.Dropout(p), nn.Linear(h, d))
-        for m in self.adapter.modules():
-            if isinstance(m, nn.Linear):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                nn.init.zeros_(m.bias)
-        nn.init.normal_(self.adapter[-1].weight, 0, 0.01)
-
-    def forward(self, x):
-        return self.adapter(x)
 
 
 def head(d, h, k, p):
