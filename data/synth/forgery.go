@@ -53,12 +53,12 @@ func newForgery(rng *rand.Rand, st style, visibility float64) forgery {
 
 // newRetouch is a beauty filter on a real face: the skin smoothed (the blurred
 // own face) and recoloured by a swap's colour mismatch at strength times its gain
-// loss, under a feathered mask. It carries a swap's colour change but none of its geometry: no
-// resampling (the face is not taken from another video) and no blending seam (no
-// boundary between two faces). A detector that relies on the colour cue flags these
-// real faces; one that relies on the grid and the seam does not, so the bias is one
-// that a detector can learn away. Unlike a swap, it does not depend on the
-// dataset's forgery style.
+// loss, under a feathered mask. It carries a swap's colour change but none of its
+// geometry: no resampling (the face is not taken from another video) and no
+// blending seam (no boundary between two faces). A detector that relies on the
+// colour cue flags these real faces; one that relies on the grid and the seam does
+// not, so the bias is one that a detector can learn away. Unlike a swap, it does not
+// depend on the dataset's forgery style.
 func newRetouch(rng *rand.Rand, strength float64) forgery {
 	f := forgery{strength: strength, edge: 0.25, scale: 1 + 0.1*rng.NormFloat64(), blur: true}
 	for c := range 3 {

@@ -54,20 +54,19 @@ type videoPlan struct {
 
 // planRole lays out the videos of one role (train, val or test) of a dataset:
 // frames are spread over subgroups in FF++ training proportions and split into
-// real and fake videos by realFrac, each subgroup holding at least minVideos real
-// and minVideos fake videos (added to the total where needed). next counts identities and videos across roles so that
-// identities never repeat between splits.
+// real and fake videos by realFrac, each subgroup holding at least minVideos (>= 1)
+// real and minVideos fake videos (added to the total where needed). next counts
+// identities and videos across roles so that identities never repeat between
+// splits.
 func planRole(dataset, role string, total, frames, minVideos int, realFrac float64, next *[2]int) []videoPlan {
 	counts, _ := subgroupCounts(total, FFPPTrainCounts)
 	var out []videoPlan
 	for g, c := range counts {
 		videos := max(2, (c+frames-1)/frames)
 		realVideos := min(videos-1, max(1, int(float64(videos)*realFrac+0.5)))
-		if minVideos > 1 {
-			fakeVideos := max(minVideos, videos-realVideos)
-			realVideos = max(minVideos, realVideos)
-			videos = realVideos + fakeVideos
-		}
+		fakeVideos := max(minVideos, videos-realVideos)
+		realVideos = max(minVideos, realVideos)
+		videos = realVideos + fakeVideos
 		for k := range videos {
 			label := 1
 			if k < realVideos {
